@@ -1,0 +1,214 @@
+using System.CommandLine;
+using LatentSpikes.IO;
+using LatentSpikes.Model;
+using LatentSpikes.Plotting;
+using LatentSpikes.Simulation;
+using LatentSpikes.Specs;
+using Spectre.Console;
+
+namespace LatentSpikes.Cli;
+
+/// <summary>
+/// The <c>latentspikes</c> command line: a thin layer that reads a spec, runs an engine and writes outputs.
+/// Exit codes: 0 success, 1 bad spec or arguments (one-line error, no output written), 3 the run exploded
+/// (outputs up to the explosion are written and the summary says so).
+/// </summary>
+public static class LatentSpikesApp
+{
+    /// <summary>Exit code for a spec or argument error.</summary>
+    public const int ExitSpecError = 1;
+
+    /// <summary>Exit code when the simulated activity ran away.</summary>
+    public const int ExitExploded = 3;
+
+    /// <summary>Name of the built-in demo spec resource.</summary>
+    public const string DemoResource = "LatentSpikes.Cli.Resources.demo.yaml";
+
+    /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var root = new RootCommand("LatentSpikes: build, simulate and analyse low-rank spiking neural networks.");
+        var demoOut = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => Path.Combine("out", "demo") };
+        var demo = new Command("demo", "Run the built-in demo (seed 002, Fig. 2: a rank-1 inhibitory boundary tracking y = -x^2 - 1/2) and write its outputs and figure.") { demoOut };
+        demo.SetAction(r => Guard(stderr, () => Demo(r.GetValue(demoOut)!, stdout, stderr)));
+
+        var spec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };
+        var outDir = new Option<string?>("--out") { Description = "Output directory (default: out/<spec name>)." };
+        var seed = new Option<ulong?>("--seed") { Description = "Override simulation.seed." };
+        var dt = new Option<double?>("--dt") { Description = "Override simulation.dt (units of τ)." };
+        var duration = new Option<double?>("--duration") { Description = "Override simulation.duration (units of τ)." };
+        var noPlot = new Option<bool>("--no-plot") { Description = "Skip latents.png." };
+        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot };
+        simulate.SetAction(r => Guard(stderr, () =>
+        {
+            var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
+            var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
+            string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
+            return Simulate(exp, new RunProvenance(loaded.File, loaded.Hash), dir, !r.GetValue(noPlot), stdout, stderr);
+        }));
+
+        var validateSpec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };
+        var validate = new Command("validate", "Check a spec without running it.") { validateSpec };
+        validate.SetAction(r => Guard(stderr, () =>
+        {
+            var loaded = SpecReader.LoadFile(r.GetValue(validateSpec)!);
+            var e = loaded.Experiment;
+            stdout.WriteLine($"{loaded.File}: ok — '{e.Name}': {e.Network.Populations.Count} population(s) " +
+                             $"({string.Join(", ", e.Network.Populations.Select(p => $"{p.Name}: {p.Size} {p.Kind.ToString().ToLowerInvariant()}"))}), " +
+                             $"{e.Network.Latents.Count} latent(s), {e.Network.InputDimension} input dimension(s), " +
+                             $"{e.Settings.StepCount} steps of dt = {e.Settings.Dt} τ");
+            return 0;
+        }));
+
+        root.Subcommands.Add(demo);
+        root.Subcommands.Add(simulate);
+        root.Subcommands.Add(validate);
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        return root.Parse(args).Invoke(config);
+    }
+
+    /// <summary>Reads the built-in demo spec.</summary>
+    public static LoadedSpec LoadDemo()
+    {
+        using var stream = typeof(LatentSpikesApp).Assembly.GetManifestResourceStream(DemoResource)
+                           ?? throw new InvalidOperationException("the built-in demo spec is missing from the assembly");
+        using var reader = new StreamReader(stream);
+        return SpecReader.Parse(reader.ReadToEnd(), "<built-in demo: examples/fig2-inhibitory-boundary.yaml>");
+    }
+
+    private static int Demo(string dir, TextWriter stdout, TextWriter stderr)
+    {
+        var loaded = LoadDemo();
+        return Simulate(loaded.Experiment, new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, stdout, stderr);
+    }
+
+    private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration)
+    {
+        var s = exp.Settings;
+        if (seed is null && dt is null && duration is null)
+        {
+            return exp;
+        }
+
+        var settings = s with { Seed = seed ?? s.Seed, Dt = dt ?? s.Dt, Duration = duration ?? s.Duration };
+        try
+        {
+            return exp.WithSettings(settings);
+        }
+        catch (ModelValidationException e)
+        {
+            string option = e.Field switch
+            {
+                "simulation.dt" => "--dt",
+                "simulation.duration" => "--duration",
+                _ => e.Field,
+            };
+            throw new SpecException("command line", 0, option, e.Reason);
+        }
+    }
+
+    private static int Simulate(Experiment exp, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    {
+        var engine = new ClockDrivenEngine();
+        SimulationResult result;
+        bool interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        if (interactive)
+        {
+            SimulationResult? r = null;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask($"simulating {exp.Name}", maxValue: 1.0);
+                    r = engine.Run(exp, new Progress<double>(f => task.Value = f));
+                    task.Value = 1.0;
+                });
+            result = r!;
+        }
+        else
+        {
+            result = engine.Run(exp);
+        }
+
+        using (var staged = new StagedDirectory(dir))
+        {
+            RunWriter.WriteAll(result, provenance, staged.StagingPath);
+            if (plot)
+            {
+                RunFigure.Save(result, staged.File("latents.png"));
+            }
+
+            staged.Commit();
+        }
+
+        Report(result, Path.GetFullPath(dir), stdout, interactive);
+        if (result.Status == SimulationStatus.Exploded)
+        {
+            stderr.WriteLine($"warning: {result.StatusDetail}");
+            return ExitExploded;
+        }
+
+        return 0;
+    }
+
+    private static void Report(SimulationResult result, string dir, TextWriter stdout, bool interactive)
+    {
+        var exp = result.Experiment;
+        if (interactive)
+        {
+            var table = new Table().Title($"[bold]{Markup.Escape(exp.Name)}[/] — {result.SimulatedDuration:0.###} τ, {result.Spikes.Count} spikes");
+            table.AddColumns("population", "kind", "N", "spikes", "rate (Hz)", "final latent");
+            for (int p = 0; p < exp.Network.Populations.Count; p++)
+            {
+                var pop = exp.Network.Populations[p];
+                table.AddRow(pop.Name, pop.Kind.ToString().ToLowerInvariant(), pop.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    result.SpikeCounts[p].Sum().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    result.MeanRateHz(p).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+                    result.Latent(pop.LatentName)[^1].ToString("0.####", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(table);
+        }
+        else
+        {
+            stdout.WriteLine($"{exp.Name}: {result.SimulatedDuration:0.###} τ simulated, {result.Spikes.Count} spikes, status {(result.Status == SimulationStatus.Completed ? "completed" : "exploded")}");
+            for (int p = 0; p < exp.Network.Populations.Count; p++)
+            {
+                var pop = exp.Network.Populations[p];
+                stdout.WriteLine($"  {pop.Name} ({pop.Kind.ToString().ToLowerInvariant()}, N = {pop.Size}): {result.SpikeCounts[p].Sum()} spikes, {result.MeanRateHz(p):0.##} Hz");
+            }
+        }
+
+        stdout.WriteLine($"outputs written to {dir}");
+    }
+
+    /// <summary>Turns expected failures into a one-line message and exit code 1; nothing else escapes as a stack trace.</summary>
+    private static int Guard(TextWriter stderr, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (SpecException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitSpecError;
+        }
+        catch (ModelValidationException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitSpecError;
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"error: {e.Message.Replace('\n', ' ')}");
+            return ExitSpecError;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            stderr.WriteLine($"error: {e.Message.Replace('\n', ' ')}");
+            return ExitSpecError;
+        }
+    }
+}

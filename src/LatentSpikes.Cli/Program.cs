@@ -1,0 +1,3 @@
+using LatentSpikes.Cli;
+
+return LatentSpikesApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using LatentSpikes.Model;
+using LatentSpikes.Simulation;
+
+namespace LatentSpikes.IO;
+
+/// <summary>Provenance of a run, written into <c>summary.json</c>.</summary>
+/// <param name="SpecFile">The spec file (or a label for built-in specs).</param>
+/// <param name="SpecHash">SHA-256 of the spec text.</param>
+public sealed record RunProvenance(string SpecFile, string SpecHash);
+
+/// <summary>
+/// Writes a run as plain files: <c>latents.csv</c> (t, x1..xM, one column per latent), <c>spikes.csv</c>
+/// (t, population, neuron) and <c>summary.json</c>. Numbers use invariant round-trip formatting and nothing
+/// time- or machine-dependent is written, so the same seed gives byte-identical files.
+/// </summary>
+public static class RunWriter
+{
+    /// <summary>The tool version written into summaries.</summary>
+    public static string ToolVersion { get; } =
+        typeof(RunWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Writes the three data files into <paramref name="directory"/>.</summary>
+    public static void WriteAll(SimulationResult result, RunProvenance provenance, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(provenance);
+        WriteLatents(result, Path.Combine(directory, "latents.csv"));
+        WriteSpikes(result, Path.Combine(directory, "spikes.csv"));
+        WriteSummary(result, provenance, Path.Combine(directory, "summary.json"));
+    }
+
+    /// <summary>Writes <c>latents.csv</c>: t (τ), x1..xM, then one column per latent.</summary>
+    public static void WriteLatents(SimulationResult result, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var net = result.Experiment.Network;
+        int m = net.InputDimension;
+        int k = net.Latents.Count;
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        w.NewLine = "\n";
+        var header = new List<string> { "t" };
+        header.AddRange(Enumerable.Range(1, m).Select(i => $"x{i}"));
+        header.AddRange(net.Latents.Select(l => l.Name));
+        w.WriteLine(string.Join(',', header));
+        var sb = new StringBuilder(64);
+        for (int r = 0; r < result.Times.Count; r++)
+        {
+            sb.Clear();
+            sb.Append(Num(Math.Round(result.Times[r], 10)));
+            for (int d = 0; d < m; d++)
+            {
+                sb.Append(',').Append(Num(result.InputsFlat[(r * m) + d]));
+            }
+
+            for (int l = 0; l < k; l++)
+            {
+                sb.Append(',').Append(Num(result.LatentsFlat[(r * k) + l]));
+            }
+
+            w.WriteLine(sb);
+        }
+    }
+
+    /// <summary>Writes <c>spikes.csv</c>: t (τ), population name, neuron index within the population.</summary>
+    public static void WriteSpikes(SimulationResult result, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var pops = result.Experiment.Network.Populations;
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        w.NewLine = "\n";
+        w.WriteLine("t,population,neuron");
+        foreach (var s in result.Spikes)
+        {
+            w.Write(Num(Math.Round(s.Time, 10)));
+            w.Write(',');
+            w.Write(pops[s.Population].Name);
+            w.Write(',');
+            w.WriteLine(s.Neuron.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>Writes <c>summary.json</c>.</summary>
+    public static void WriteSummary(SimulationResult result, RunProvenance provenance, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(provenance);
+        using var stream = System.IO.File.Create(path);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var exp = result.Experiment;
+        var s = exp.Settings;
+        w.WriteStartObject();
+        w.WriteString("tool", "latentspikes");
+        w.WriteString("version", ToolVersion);
+        w.WriteString("engine", result.Engine);
+        w.WriteString("name", exp.Name);
+        w.WriteStartObject("spec");
+        w.WriteString("file", provenance.SpecFile);
+        w.WriteString("sha256", provenance.SpecHash);
+        w.WriteEndObject();
+        w.WriteNumber("seed", s.Seed);
+        w.WriteNumber("dt", s.Dt);
+        w.WriteNumber("duration", s.Duration);
+        w.WriteNumber("tau_ms", s.TauMs);
+        w.WriteString("time_unit", "tau");
+        w.WriteNumber("steps", result.StepsSimulated);
+        w.WriteNumber("simulated_duration", Math.Round(result.SimulatedDuration, 10));
+        w.WriteString("status", result.Status == SimulationStatus.Completed ? "completed" : "exploded");
+        w.WriteString("status_detail", result.StatusDetail);
+        w.WriteNumber("total_spikes", result.Spikes.Count);
+        w.WriteStartArray("populations");
+        for (int p = 0; p < exp.Network.Populations.Count; p++)
+        {
+            var pop = exp.Network.Populations[p];
+            w.WriteStartObject();
+            w.WriteString("name", pop.Name);
+            w.WriteString("kind", pop.Kind.ToString().ToLowerInvariant());
+            w.WriteNumber("size", pop.Size);
+            w.WriteNumber("spike_count", result.SpikeCounts[p].Sum());
+            w.WriteNumber("mean_rate_per_tau", result.MeanRatePerTau(p));
+            w.WriteNumber("mean_rate_hz", result.MeanRateHz(p));
+            w.WriteStartArray("spike_counts");
+            foreach (int c in result.SpikeCounts[p])
+            {
+                w.WriteNumberValue(c);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("latents");
+        foreach (var l in exp.Network.Latents)
+        {
+            double[] y = result.Latent(l.Name);
+            w.WriteStartObject();
+            w.WriteString("name", l.Name);
+            w.WriteString("source", l.Source);
+            w.WriteNumber("final", y[^1]);
+            w.WriteNumber("mean", y.Average());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,187 @@
+using LatentSpikes.Inputs;
+
+namespace LatentSpikes.Model;
+
+/// <summary>External current injected into every neuron of one population over [Start, Stop) (stimulation protocols, Fig. 8b-c).</summary>
+/// <param name="Population">Target population name.</param>
+/// <param name="Amplitude">Current in voltage units per τ (positive depolarises).</param>
+/// <param name="Start">Window start (τ).</param>
+/// <param name="Stop">Window end (τ).</param>
+public sealed record CurrentInjection(string Population, double Amplitude, double Start, double Stop);
+
+/// <summary>How to simulate: time step, duration, seed and the engine's guard rails. Times are in units of τ.</summary>
+public sealed record SimulationSettings
+{
+    /// <summary>Time step (τ). The paper uses 0.01 τ (0.1 ms at τ = 10 ms).</summary>
+    public double Dt { get; init; } = 0.01;
+
+    /// <summary>Simulated duration (τ).</summary>
+    public double Duration { get; init; } = 1.0;
+
+    /// <summary>Seed of every random stream (membrane noise, stochastic inputs).</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Membrane time constant in ms, used only to report times in ms and rates in Hz.</summary>
+    public double TauMs { get; init; } = 10.0;
+
+    /// <summary>
+    /// Clip the voltage of a neuron that spikes to the threshold before its reset, as the authors' rank-1 script
+    /// does. Off by default, which keeps V = F·x + E·y + b exact up to the Euler error.
+    /// </summary>
+    public bool ClipAtSpike { get; init; }
+
+    /// <summary>Record latents and inputs every this many steps.</summary>
+    public int RecordEvery { get; init; } = 1;
+
+    /// <summary>
+    /// A run is stopped as exploded when spikes occur in every step for this long (τ): the one-spike-per-step
+    /// ceiling, where the delta-synapse model has lost its meaning. 0 disables the check.
+    /// </summary>
+    public double RunawayWindow { get; init; } = 1.0;
+
+    /// <summary>A run is stopped as exploded when a latent's magnitude exceeds this.</summary>
+    public double LatentLimit { get; init; } = 1e6;
+
+    /// <summary>Number of grid steps.</summary>
+    public long StepCount => (long)Math.Round(Duration / Dt);
+}
+
+/// <summary>
+/// A complete, declarative description of one simulation: the network, its M-dimensional input, stimulation,
+/// initial latents and settings. This is what a spec file describes and what every engine consumes.
+/// </summary>
+public sealed class Experiment
+{
+    /// <summary>Creates and validates an experiment.</summary>
+    public Experiment(
+        LowRankNetwork network,
+        IReadOnlyList<InputSignal> inputs,
+        SimulationSettings settings,
+        IReadOnlyList<CurrentInjection>? injections = null,
+        IReadOnlyDictionary<string, double>? initialLatents = null,
+        string name = "experiment",
+        string description = "")
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(settings);
+        Network = network;
+        Inputs = inputs.ToArray();
+        Settings = settings;
+        Injections = (injections ?? []).ToArray();
+        InitialLatents = new Dictionary<string, double>(initialLatents ?? new Dictionary<string, double>(), StringComparer.Ordinal);
+        Name = name;
+        Description = description;
+        Validate();
+    }
+
+    /// <summary>Experiment name (used in outputs).</summary>
+    public string Name { get; }
+
+    /// <summary>Free-text description.</summary>
+    public string Description { get; }
+
+    /// <summary>The network.</summary>
+    public LowRankNetwork Network { get; }
+
+    /// <summary>One signal per input dimension.</summary>
+    public IReadOnlyList<InputSignal> Inputs { get; }
+
+    /// <summary>Simulation settings.</summary>
+    public SimulationSettings Settings { get; }
+
+    /// <summary>Current injections.</summary>
+    public IReadOnlyList<CurrentInjection> Injections { get; }
+
+    /// <summary>Initial latent values by name (others start at 0); voltages start at V = F·x(0) + E·y(0) + b.</summary>
+    public IReadOnlyDictionary<string, double> InitialLatents { get; }
+
+    /// <summary>Returns a copy with different settings (e.g. a CLI override of seed or dt).</summary>
+    public Experiment WithSettings(SimulationSettings settings) =>
+        new(Network, Inputs, settings, Injections, InitialLatents, Name, Description);
+
+    private void Validate()
+    {
+        var s = Settings;
+        LowRankNetwork.RequireFinite("simulation.dt", s.Dt);
+        LowRankNetwork.RequireFinite("simulation.duration", s.Duration);
+        LowRankNetwork.RequireFinite("tau_ms", s.TauMs);
+        if (s.Dt <= 0)
+        {
+            throw new ModelValidationException("simulation.dt", $"must be > 0 (got {s.Dt})");
+        }
+
+        if (s.Dt > 0.1)
+        {
+            throw new ModelValidationException("simulation.dt", $"{s.Dt} τ is too coarse for Euler integration of the leak; use dt ≤ 0.1 τ (the paper uses 0.01 τ)");
+        }
+
+        if (s.Duration <= 0)
+        {
+            throw new ModelValidationException("simulation.duration", $"must be > 0 (got {s.Duration})");
+        }
+
+        if (s.StepCount > 2_000_000_000L)
+        {
+            throw new ModelValidationException("simulation.duration", $"needs {s.StepCount} steps; split the run (limit 2·10⁹ steps)");
+        }
+
+        if (s.TauMs <= 0)
+        {
+            throw new ModelValidationException("tau_ms", $"must be > 0 (got {s.TauMs})");
+        }
+
+        if (s.RecordEvery < 1)
+        {
+            throw new ModelValidationException("simulation.record_every", $"must be ≥ 1 (got {s.RecordEvery})");
+        }
+
+        if (!(s.RunawayWindow >= 0) || !double.IsFinite(s.RunawayWindow))
+        {
+            throw new ModelValidationException("simulation.runaway_window", $"must be ≥ 0 (got {s.RunawayWindow})");
+        }
+
+        if (!(s.LatentLimit > 0))
+        {
+            throw new ModelValidationException("simulation.latent_limit", $"must be > 0 (got {s.LatentLimit})");
+        }
+
+        if (Inputs.Count != Network.InputDimension)
+        {
+            throw new ModelValidationException("input", $"has {Inputs.Count} signal(s) but the feedforward weights expect {Network.InputDimension} input dimension(s)");
+        }
+
+        for (int m = 0; m < Inputs.Count; m++)
+        {
+            Inputs[m].Validate($"input[{m}]");
+        }
+
+        for (int j = 0; j < Injections.Count; j++)
+        {
+            var inj = Injections[j];
+            string at = $"stimulation[{j}]";
+            if (Network.PopulationIndex(inj.Population) < 0)
+            {
+                throw new ModelValidationException($"{at}.population", $"no population called '{inj.Population}' (known: {string.Join(", ", Network.Populations.Select(p => p.Name))})");
+            }
+
+            LowRankNetwork.RequireFinite($"{at}.amplitude", inj.Amplitude);
+            LowRankNetwork.RequireFinite($"{at}.start", inj.Start);
+            LowRankNetwork.RequireFinite($"{at}.stop", inj.Stop);
+            if (inj.Stop <= inj.Start)
+            {
+                throw new ModelValidationException($"{at}.stop", $"must be after start ({inj.Stop} ≤ {inj.Start})");
+            }
+        }
+
+        foreach (var (latent, value) in InitialLatents.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (Network.LatentIndex(latent) < 0)
+            {
+                throw new ModelValidationException($"initial.{latent}", $"no latent called '{latent}' (known: {string.Join(", ", Network.Latents.Select(l => l.Name))})");
+            }
+
+            LowRankNetwork.RequireFinite($"initial.{latent}", value);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using LatentSpikes.Model;
+
+namespace LatentSpikes.Simulation;
+
+/// <summary>One spike.</summary>
+/// <param name="Step">Grid step at which it was emitted.</param>
+/// <param name="Time">Emission time (τ).</param>
+/// <param name="Population">Population index.</param>
+/// <param name="Neuron">Neuron index within its population.</param>
+public readonly record struct Spike(long Step, double Time, int Population, int Neuron);
+
+/// <summary>How a run ended.</summary>
+public enum SimulationStatus
+{
+    /// <summary>The full duration was simulated.</summary>
+    Completed,
+
+    /// <summary>The run was stopped because activity ran away (see <see cref="SimulationResult.StatusDetail"/>).</summary>
+    Exploded,
+}
+
+/// <summary>Recorded output of one run: inputs and latents on the record grid, every spike, and how the run ended.</summary>
+public sealed class SimulationResult
+{
+    internal SimulationResult(
+        Experiment experiment,
+        string engine,
+        long stepsSimulated,
+        double[] times,
+        double[] inputs,
+        double[] latents,
+        List<Spike> spikes,
+        int[][] spikeCounts,
+        SimulationStatus status,
+        string statusDetail)
+    {
+        Experiment = experiment;
+        Engine = engine;
+        StepsSimulated = stepsSimulated;
+        Times = times;
+        InputsFlat = inputs;
+        LatentsFlat = latents;
+        Spikes = spikes;
+        SpikeCounts = spikeCounts;
+        Status = status;
+        StatusDetail = statusDetail;
+    }
+
+    /// <summary>The simulated experiment.</summary>
+    public Experiment Experiment { get; }
+
+    /// <summary>Name of the engine that produced the result.</summary>
+    public string Engine { get; }
+
+    /// <summary>Steps actually simulated (fewer than planned if the run exploded).</summary>
+    public long StepsSimulated { get; }
+
+    /// <summary>Simulated time (τ).</summary>
+    public double SimulatedDuration => StepsSimulated * Experiment.Settings.Dt;
+
+    /// <summary>Record times (τ).</summary>
+    public IReadOnlyList<double> Times { get; }
+
+    /// <summary>Recorded inputs, row-major [record, dimension].</summary>
+    public IReadOnlyList<double> InputsFlat { get; }
+
+    /// <summary>Recorded latents, row-major [record, latent].</summary>
+    public IReadOnlyList<double> LatentsFlat { get; }
+
+    /// <summary>All spikes in emission order.</summary>
+    public IReadOnlyList<Spike> Spikes { get; }
+
+    /// <summary>Spike count per population and neuron.</summary>
+    public IReadOnlyList<int[]> SpikeCounts { get; }
+
+    /// <summary>How the run ended.</summary>
+    public SimulationStatus Status { get; }
+
+    /// <summary>Human-readable explanation of <see cref="Status"/>.</summary>
+    public string StatusDetail { get; }
+
+    /// <summary>The recorded trajectory of one latent.</summary>
+    public double[] Latent(string name)
+    {
+        int k = Experiment.Network.LatentIndex(name);
+        if (k < 0)
+        {
+            throw new ArgumentException($"no latent called '{name}'", nameof(name));
+        }
+
+        return Column(LatentsFlat, Experiment.Network.Latents.Count, k);
+    }
+
+    /// <summary>The recorded trajectory of input dimension <paramref name="dimension"/>.</summary>
+    public double[] Input(int dimension) => Column(InputsFlat, Experiment.Network.InputDimension, dimension);
+
+    /// <summary>Mean firing rate of a population in spikes per τ per neuron.</summary>
+    public double MeanRatePerTau(int population)
+    {
+        int[] counts = SpikeCounts[population];
+        return SimulatedDuration <= 0 ? 0 : counts.Sum() / (double)counts.Length / SimulatedDuration;
+    }
+
+    /// <summary>Mean firing rate of a population in Hz, using τ in ms from the settings.</summary>
+    public double MeanRateHz(int population) => MeanRatePerTau(population) * 1000.0 / Experiment.Settings.TauMs;
+
+    private double[] Column(IReadOnlyList<double> flat, int width, int column)
+    {
+        var col = new double[Times.Count];
+        for (int r = 0; r < col.Length; r++)
+        {
+            col[r] = flat[(r * width) + column];
+        }
+
+        return col;
+    }
+}

@@ -1,0 +1,483 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using LatentSpikes.Construction;
+using LatentSpikes.Inputs;
+using LatentSpikes.Model;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace LatentSpikes.Specs;
+
+/// <summary>A spec read into an <see cref="Experiment"/>, with its source text and hash.</summary>
+/// <param name="Experiment">The validated experiment.</param>
+/// <param name="File">Where it came from.</param>
+/// <param name="SourceText">The spec text as read.</param>
+/// <param name="Hash">SHA-256 (hex) of the spec text with normalised line endings.</param>
+/// <param name="TangentPoints">Tangent points of constructed populations, by population name.</param>
+public sealed record LoadedSpec(
+    Experiment Experiment,
+    string File,
+    string SourceText,
+    string Hash,
+    IReadOnlyDictionary<string, IReadOnlyList<TangentPoint>> TangentPoints);
+
+/// <summary>
+/// Reads a network spec from YAML or JSON (JSON is read as YAML flow syntax, so both report line numbers).
+/// The format is documented in <c>docs/spec.md</c> and <c>docs/spec.schema.json</c>. Every problem, from syntax
+/// to Dale's law, becomes a one-line <see cref="SpecException"/> naming file, line and field.
+/// </summary>
+public static class SpecReader
+{
+    private static readonly string[] TopKeys = ["name", "description", "simulation", "input", "populations", "latents", "stimulation", "initial"];
+    private static readonly string[] SimulationKeys = ["dt", "duration", "seed", "tau_ms", "clip_at_spike", "record_every", "runaway_window", "latent_limit"];
+    private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise"];
+    private static readonly string[] TangentKeys = ["f", "range"];
+    private static readonly string[] FunctionKeys = ["polynomial"];
+    private static readonly string[] LatentKeys = ["name", "source", "decoders"];
+    private static readonly string[] StimulationKeys = ["population", "amplitude", "start", "stop"];
+
+    /// <summary>Reads a spec file.</summary>
+    /// <exception cref="SpecException">For a missing file or any problem in it.</exception>
+    public static LoadedSpec LoadFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!System.IO.File.Exists(path))
+        {
+            throw new SpecException(path, 0, string.Empty, Directory.Exists(path) ? "is a directory, not a spec file" : "spec file not found");
+        }
+
+        string text;
+        try
+        {
+            text = System.IO.File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SpecException(path, 0, string.Empty, $"cannot read the spec file: {e.Message}");
+        }
+
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>Reads a spec from text.</summary>
+    /// <param name="text">YAML or JSON.</param>
+    /// <param name="label">Name used in error messages.</param>
+    /// <param name="baseDirectory">Directory that relative file references are resolved against.</param>
+    /// <exception cref="SpecException">For any problem in the spec.</exception>
+    public static LoadedSpec Parse(string text, string label, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var doc = new SpecDocument(label, baseDirectory);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            string msg = e.InnerException?.Message ?? e.Message;
+            int cut = msg.IndexOf("): ", StringComparison.Ordinal);
+            msg = cut >= 0 && msg.StartsWith('(') ? msg[(cut + 3)..] : msg;
+            throw new SpecException(label, (int)e.Start.Line, string.Empty, $"not valid YAML/JSON: {msg}");
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            throw new SpecException(label, 0, string.Empty, stream.Documents.Count == 0 ? "the spec is empty" : "the spec must hold exactly one YAML document");
+        }
+
+        var root = new SpecNode(doc, stream.Documents[0].RootNode, string.Empty);
+        var tangents = new Dictionary<string, IReadOnlyList<TangentPoint>>(StringComparer.Ordinal);
+        Experiment experiment;
+        try
+        {
+            experiment = ReadExperiment(root, tangents);
+        }
+        catch (ModelValidationException e)
+        {
+            throw new SpecException(label, doc.LineOf(e.Field), e.Field, e.Reason);
+        }
+
+        string normalised = text.Replace("\r\n", "\n", StringComparison.Ordinal);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalised)));
+        return new LoadedSpec(experiment, label, text, hash, tangents);
+    }
+
+    private static Experiment ReadExperiment(SpecNode root, Dictionary<string, IReadOnlyList<TangentPoint>> tangents)
+    {
+        if (!root.IsMap)
+        {
+            throw root.Error("a spec is a mapping with the fields " + string.Join(", ", TopKeys));
+        }
+
+        var top = root.AsMap(TopKeys);
+        string name = top.Optional("name")?.AsString() ?? "experiment";
+        string description = top.Optional("description")?.AsString() ?? string.Empty;
+        var settings = ReadSettings(top.Required("simulation"));
+        var inputs = ReadInputs(top.Required("input"));
+
+        var popNodes = top.Required("populations").AsList();
+        if (popNodes.Count == 0)
+        {
+            throw top.Required("populations").Error("a network needs at least one population");
+        }
+
+        var populations = new List<Population>();
+        for (int pi = 0; pi < popNodes.Count; pi++)
+        {
+            populations.Add(ReadPopulation(popNodes[pi], pi, inputs.Count, tangents));
+        }
+
+        var cross = new List<LatentReadout>();
+        if (top.Optional("latents") is { } latentsNode)
+        {
+            foreach (var ln in latentsNode.AsList())
+            {
+                var lm = ln.AsMap(LatentKeys);
+                string source = lm.Required("source").AsString();
+                var src = populations.FirstOrDefault(p => p.Name == source)
+                          ?? throw lm.Required("source").Error($"no population called '{source}' (known: {string.Join(", ", populations.Select(p => p.Name))})");
+                cross.Add(new LatentReadout(lm.Required("name").AsString(), source, lm.Required("decoders").AsScalarOrList(src.Size)));
+            }
+        }
+
+        var network = new LowRankNetwork(populations, cross);
+        var injections = new List<CurrentInjection>();
+        if (top.Optional("stimulation") is { } stimNode)
+        {
+            foreach (var sn in stimNode.AsList())
+            {
+                var sm = sn.AsMap(StimulationKeys);
+                injections.Add(new CurrentInjection(
+                    sm.Required("population").AsString(),
+                    sm.Required("amplitude").AsDouble(),
+                    sm.Required("start").AsDouble(),
+                    sm.Required("stop").AsDouble()));
+            }
+        }
+
+        var initial = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (top.Optional("initial") is { } initNode)
+        {
+            var im = initNode.AsMap(network.Latents.Select(l => l.Name).ToArray());
+            foreach (var l in network.Latents)
+            {
+                if (im.Optional(l.Name) is { } v)
+                {
+                    initial[l.Name] = v.AsDouble();
+                }
+            }
+        }
+
+        return new Experiment(network, inputs, settings, injections, initial, name, description);
+    }
+
+    private static SimulationSettings ReadSettings(SpecNode node)
+    {
+        var m = node.AsMap(SimulationKeys);
+        var defaults = new SimulationSettings();
+        return new SimulationSettings
+        {
+            Dt = m.Double("dt", defaults.Dt),
+            Duration = m.Required("duration").AsDouble(),
+            Seed = m.Optional("seed")?.AsSeed() ?? 0,
+            TauMs = m.Double("tau_ms", defaults.TauMs),
+            ClipAtSpike = m.Optional("clip_at_spike")?.AsBool() ?? false,
+            RecordEvery = m.Optional("record_every")?.AsInt() ?? 1,
+            RunawayWindow = m.Double("runaway_window", defaults.RunawayWindow),
+            LatentLimit = m.Double("latent_limit", defaults.LatentLimit),
+        };
+    }
+
+    private static List<InputSignal> ReadInputs(SpecNode node)
+    {
+        var items = node.IsMap ? [node] : node.AsList();
+        if (items.Count == 0)
+        {
+            throw node.Error("give at least one input signal (one per input dimension)");
+        }
+
+        return items.Select(ReadSignal).ToList();
+    }
+
+    private static InputSignal ReadSignal(SpecNode node)
+    {
+        if (!node.IsMap)
+        {
+            throw node.Error("an input signal is a mapping with a 'kind' (constant, ramp, steps, piecewise_linear, sinusoid, white, ou)");
+        }
+
+        string kind = node.AsMap(["kind", "value", "from", "to", "start", "stop", "initial", "times", "values", "file", "offset", "amplitude", "frequency", "phase", "mean", "std", "tau"])
+            .Required("kind").AsString();
+        SpecMap m;
+        switch (kind)
+        {
+            case "constant":
+                m = node.AsMap("kind", "value");
+                return new ConstantSignal(m.Required("value").AsDouble());
+            case "ramp":
+                m = node.AsMap("kind", "from", "to", "start", "stop");
+                return new RampSignal(m.Required("from").AsDouble(), m.Required("to").AsDouble(), m.Required("start").AsDouble(), m.Required("stop").AsDouble());
+            case "steps":
+                m = node.AsMap("kind", "initial", "times", "values");
+                return new StepsSignal(m.Double("initial", 0.0), m.Required("times").AsDoubles(), m.Required("values").AsDoubles());
+            case "piecewise_linear":
+                m = node.AsMap("kind", "times", "values", "file");
+                if (m.Optional("file") is { } fileNode)
+                {
+                    if (m.Has("times") || m.Has("values"))
+                    {
+                        throw fileNode.Error("give either 'file' or 'times' and 'values', not both");
+                    }
+
+                    var (t, v) = ReadSamplesFile(fileNode);
+                    return new PiecewiseLinearSignal(t, v);
+                }
+
+                return new PiecewiseLinearSignal(m.Required("times").AsDoubles(), m.Required("values").AsDoubles());
+            case "sinusoid":
+                m = node.AsMap("kind", "offset", "amplitude", "frequency", "phase");
+                return new SinusoidSignal(m.Double("offset", 0.0), m.Required("amplitude").AsDouble(), m.Required("frequency").AsDouble(), m.Double("phase", 0.0));
+            case "white":
+                m = node.AsMap("kind", "mean", "std");
+                return new WhiteNoiseSignal(m.Double("mean", 0.0), m.Required("std").AsDouble());
+            case "ou":
+                m = node.AsMap("kind", "mean", "std", "tau");
+                return new OrnsteinUhlenbeckSignal(m.Double("mean", 0.0), m.Required("std").AsDouble(), m.Required("tau").AsDouble());
+            default:
+                throw new SpecNode(node.Document, ((YamlMappingNode)node.Node).Children[new YamlScalarNode("kind")], node.Path + ".kind")
+                    .Error($"unknown input kind '{kind}'; use constant, ramp, steps, piecewise_linear, sinusoid, white or ou");
+        }
+    }
+
+    /// <summary>Reads (time, value) rows from a CSV/whitespace file; '#' starts a comment, a non-numeric first row is a header.</summary>
+    private static (double[] Times, double[] Values) ReadSamplesFile(SpecNode fileNode)
+    {
+        string rel = fileNode.AsString();
+        string path = Path.IsPathRooted(rel) || fileNode.Document.Directory is null ? rel : Path.Combine(fileNode.Document.Directory, rel);
+        if (!System.IO.File.Exists(path))
+        {
+            throw fileNode.Error($"input samples file '{rel}' not found (looked at {Path.GetFullPath(path)})");
+        }
+
+        var times = new List<double>();
+        var values = new List<double>();
+        int lineNo = 0;
+        foreach (string raw in System.IO.File.ReadLines(path))
+        {
+            lineNo++;
+            string line = raw.Split('#')[0].Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            string[] parts = line.Split([',', ' ', '\t', ';'], StringSplitOptions.RemoveEmptyEntries);
+            bool ok = parts.Length >= 2
+                      & double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double t)
+                      & double.TryParse(parts.Length >= 2 ? parts[1] : string.Empty, NumberStyles.Float, CultureInfo.InvariantCulture, out double v);
+            if (!ok)
+            {
+                if (times.Count == 0 && lineNo == 1)
+                {
+                    continue; // header row
+                }
+
+                throw fileNode.Error($"{rel}:{lineNo}: expected two numbers 'time, value'; got '{raw.Trim()}'");
+            }
+
+            if (!double.IsFinite(t) || !double.IsFinite(v))
+            {
+                throw fileNode.Error($"{rel}:{lineNo}: time and value must be finite; got '{raw.Trim()}'");
+            }
+
+            times.Add(t);
+            values.Add(v);
+        }
+
+        if (times.Count == 0)
+        {
+            throw fileNode.Error($"input samples file '{rel}' holds no 'time, value' rows");
+        }
+
+        return (times.ToArray(), values.ToArray());
+    }
+
+    private static Population ReadPopulation(SpecNode node, int index, int inputDimension, Dictionary<string, IReadOnlyList<TangentPoint>> tangents)
+    {
+        var m = node.AsMap(PopulationKeys);
+        string name = m.Required("name").AsString();
+        var kindNode = m.Required("kind");
+        var kind = kindNode.AsString().ToLowerInvariant() switch
+        {
+            "excitatory" or "e" => PopulationKind.Excitatory,
+            "inhibitory" or "i" => PopulationKind.Inhibitory,
+            "unsigned" => PopulationKind.Unsigned,
+            string other => throw kindNode.Error($"unknown kind '{other}'; use excitatory, inhibitory or unsigned"),
+        };
+        int? size = null;
+        if (m.Optional("size") is { } sizeNode)
+        {
+            size = sizeNode.AsInt();
+            if (size < 1)
+            {
+                throw sizeNode.Error($"must be a positive number of neurons (got {size})");
+            }
+
+            if (size > 50_000_000)
+            {
+                throw sizeNode.Error($"{size} neurons is beyond this tool's limit of 5·10⁷ per population");
+            }
+        }
+
+        double mu = m.Double("mu", 0.0);
+        double noise = m.Double("noise", 0.0);
+        string own = Population.LatentNameOf(name);
+
+        if (m.Optional("tangent") is { } tangentNode)
+        {
+            foreach (string explicitKey in new[] { "feedforward", "thresholds" })
+            {
+                if (m.Optional(explicitKey) is { } clash)
+                {
+                    throw clash.Error("give either 'tangent' (constructed) or 'feedforward' and 'thresholds' (explicit), not both");
+                }
+            }
+
+            if (size is null)
+            {
+                throw node.Error("a tangent-constructed population needs 'size'");
+            }
+
+            if (inputDimension != 1)
+            {
+                throw tangentNode.Error($"the tangent construction here is 1-D but the spec has {inputDimension} input dimensions");
+            }
+
+            var tm = tangentNode.AsMap(TangentKeys);
+            var f = ReadFunction(tm.Required("f"));
+            var rangeNode = tm.Required("range");
+            double[] range = rangeNode.AsDoubles();
+            if (range.Length != 2)
+            {
+                throw rangeNode.Error($"expected [a, b]; got {range.Length} numbers");
+            }
+
+            var decoders = m.Required("decoders").AsScalarOrList(size.Value);
+            ConstructedPopulation built;
+            try
+            {
+                built = TangentConstruction.Build1D(name, kind, f, size.Value, range[0], range[1], decoders, mu, noise);
+            }
+            catch (ModelValidationException e)
+            {
+                throw new ModelValidationException($"populations[{index}].{e.Field}", e.Reason);
+            }
+
+            var extra = ReadEncoders(m.Optional("encoders"), size.Value, own, allowOwn: false);
+            if (extra.Count == 0)
+            {
+                tangents[name] = built.TangentPoints;
+                return built.Population;
+            }
+
+            var p = built.Population;
+            var encoders = p.Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            foreach (var (k, v) in extra)
+            {
+                encoders[k] = v;
+            }
+
+            tangents[name] = built.TangentPoints;
+            return new Population(name, kind, Enumerable.Range(0, p.Size).Select(i => p.FeedforwardRow(i).ToArray()).ToArray(), p.Thresholds.ToArray(), p.Decoders.ToArray(), encoders, mu, noise);
+        }
+
+        var thresholdsNode = m.Optional("thresholds") ?? throw node.Error("give either 'tangent' (constructed) or 'feedforward' and 'thresholds' (explicit)");
+        double[] thresholds = thresholdsNode.AsDoubles();
+        if (size is not null && size != thresholds.Length)
+        {
+            throw thresholdsNode.Error($"has {thresholds.Length} entries but size is {size}");
+        }
+
+        int n = thresholds.Length;
+        if (n == 0)
+        {
+            throw thresholdsNode.Error("a population needs at least one neuron");
+        }
+
+        var ffNode = m.Required("feedforward");
+        var ff = ReadFeedforward(ffNode, n, inputDimension);
+        var dec = m.Required("decoders").AsScalarOrList(n);
+        var enc = ReadEncoders(m.Optional("encoders"), n, own, allowOwn: true);
+        if (!enc.ContainsKey(own) && m.Optional("encoders") is null)
+        {
+            enc[own] = Enumerable.Repeat(1.0, n).ToArray();
+        }
+
+        return new Population(name, kind, ff, thresholds, dec, enc, mu, noise);
+    }
+
+    private static double[][] ReadFeedforward(SpecNode node, int n, int inputDimension)
+    {
+        var rows = node.AsList();
+        if (rows.Count != n)
+        {
+            throw node.Error($"has {rows.Count} rows for {n} neurons");
+        }
+
+        var ff = new double[n][];
+        for (int i = 0; i < n; i++)
+        {
+            ff[i] = rows[i].IsScalar ? [rows[i].AsDouble()] : rows[i].AsDoubles();
+            if (ff[i].Length != inputDimension)
+            {
+                throw rows[i].Error($"has {ff[i].Length} weight(s) but the input has {inputDimension} dimension(s)");
+            }
+        }
+
+        return ff;
+    }
+
+    private static Dictionary<string, double[]> ReadEncoders(SpecNode? node, int n, string own, bool allowOwn)
+    {
+        var result = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        if (node is null)
+        {
+            return result;
+        }
+
+        if (node.Node is not YamlMappingNode map)
+        {
+            throw node.Error("expected a mapping from latent name to encoder value(s), e.g. {y_I: 1}");
+        }
+
+        var keys = map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? string.Empty).ToArray();
+        var em = node.AsMap(keys);
+        foreach (string key in keys)
+        {
+            var child = em.Required(key);
+            if (!allowOwn && key == own)
+            {
+                throw child.Error($"the encoder onto the population's own latent is set to 1 by the tangent construction");
+            }
+
+            result[key] = child.AsScalarOrList(n);
+        }
+
+        return result;
+    }
+
+    private static IBoundaryFunction ReadFunction(SpecNode node)
+    {
+        var m = node.AsMap(FunctionKeys);
+        var poly = m.Required("polynomial");
+        var c = poly.AsDoubles();
+        if (c.Length == 0)
+        {
+            throw poly.Error("give at least one coefficient (ascending powers: [c0, c1, c2, ...])");
+        }
+
+        return new PolynomialFunction(c);
+    }
+}

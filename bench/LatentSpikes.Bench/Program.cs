@@ -1,1 +1,39 @@
-﻿Console.WriteLine("Hello, World!");
+using System.Diagnostics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using LatentSpikes.Bench;
+using LatentSpikes.Simulation;
+
+// `quick` prints the headline figures with a plain stopwatch in a few seconds (a smoke check, not a measurement);
+// anything else goes to BenchmarkDotNet, e.g. `-- --filter '*'`.
+if (args.Length > 0 && args[0] == "quick")
+{
+    var engine = new ClockDrivenEngine(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0);
+    foreach (var (label, exp, work, unit) in new (string, LatentSpikes.Model.Experiment, double, string)[]
+             {
+                 ("rank-1 N=50 σ=0", BenchNetworks.Rank1(50, 0.0, 1000), 100_000, "µs/step"),
+                 ("rank-1 N=50 σ=0.1", BenchNetworks.Rank1(50, 0.1, 1000), 100_000, "µs/step"),
+                 ("rank-1 N=100k σ=0", BenchNetworks.Rank1(100_000, 0.0, 2), 100_000.0 * 200, "ns/neuron-step"),
+                 ("rank-1 N=100k σ=0.1", BenchNetworks.Rank1(100_000, 0.1, 2), 100_000.0 * 200, "ns/neuron-step"),
+                 ("rank-2 N=100k σ=0.1", BenchNetworks.Rank2(100_000, 0.1, 2), 100_000.0 * 200, "ns/neuron-step"),
+             })
+    {
+        double best = double.MaxValue;
+        int spikes = 0;
+        for (int rep = 0; rep < 4; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            spikes = engine.Run(exp).Spikes.Count;
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+        }
+
+        double per = best * (unit == "µs/step" ? 1e3 : 1e6) / work;
+        Console.WriteLine($"{label,-22} {per,8:0.000} {unit}  ({spikes} spikes)");
+    }
+
+    return;
+}
+
+var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithId("short"));
+BenchmarkSwitcher.FromAssembly(typeof(BenchNetworks).Assembly).Run(args, config);

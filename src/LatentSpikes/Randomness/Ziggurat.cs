@@ -10,11 +10,18 @@ namespace LatentSpikes.Randomness;
 /// </summary>
 public static class Ziggurat
 {
-    private const int Layers = 128;
+    /// <summary>Number of ziggurat layers (a power of two: the layer is the low bits of the input).</summary>
+    internal const int Layers = 128;
     private const double R = 3.442619855899;
     private const double Area = 9.91256303526217e-3;
     private static readonly double[] X = BuildX();
     private static readonly double[] Ratio = BuildRatio(X);
+
+    /// <summary>Layer edges x_i (for vectorised fast paths).</summary>
+    internal static double[] XTable => X;
+
+    /// <summary>x_{i+1}/x_i, the fast-path acceptance ratio of each layer.</summary>
+    internal static double[] RatioTable => Ratio;
 
     /// <summary>Maps 64 uniformly random bits to a standard normal deviate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
 using LatentSpikes.Randomness;
@@ -60,6 +61,7 @@ public sealed class ClockDrivenEngine : IEngine
         private readonly double[] _xNow;
         private readonly double[] _drive;
         private readonly double[] _injection;
+        private readonly (int Population, double Amplitude, double Start, double Stop)[] _injections;
         private readonly double[] _jump;
         private readonly int[] _jumpLatents;
         private readonly (int Lo, int Hi)[] _chunks;
@@ -100,6 +102,7 @@ public sealed class ClockDrivenEngine : IEngine
             _xNow = new double[net.M];
             _drive = new double[net.M];
             _injection = new double[_noiseScale.Length];
+            _injections = exp.Injections.Select(j => (exp.Network.PopulationIndex(j.Population), j.Amplitude, j.Start, j.Stop)).ToArray();
             _jump = new double[net.K];
             _jumpLatents = new int[net.K];
 
@@ -124,6 +127,7 @@ public sealed class ClockDrivenEngine : IEngine
             Initialise();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public SimulationResult Execute(IProgress<double>? progress, CancellationToken ct)
         {
             var s = _exp.Settings;
@@ -223,6 +227,7 @@ public sealed class ClockDrivenEngine : IEngine
         private string LatentSummary() =>
             string.Join(", ", _exp.Network.Latents.Select((l, i) => $"{l.Name} = {_y[i]:0.###}"));
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Initialise()
         {
             for (int d = 0; d < _net.M; d++)
@@ -255,6 +260,7 @@ public sealed class ClockDrivenEngine : IEngine
         }
 
         /// <summary>One grid step: update every voltage, then pick at most one spiker. Returns its global index or −1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int Advance()
         {
             Array.Copy(_xNow, _xPrev, _xNow.Length);
@@ -266,11 +272,12 @@ public sealed class ClockDrivenEngine : IEngine
 
             double tPrev = (_step - 1) * _dt;
             Array.Clear(_injection);
-            foreach (var inj in _exp.Injections)
+            for (int j = 0; j < _injections.Length; j++)
             {
-                if (tPrev >= inj.Start && tPrev < inj.Stop)
+                var (pop, amplitude, start, stop) = _injections[j];
+                if (tPrev >= start && tPrev < stop)
                 {
-                    _injection[_exp.Network.PopulationIndex(inj.Population)] += inj.Amplitude;
+                    _injection[pop] += amplitude;
                 }
             }
 
@@ -327,6 +334,11 @@ public sealed class ClockDrivenEngine : IEngine
             return spiker;
         }
 
+        /// <summary>
+        /// Updates the neurons of one chunk (leak and drive, last step's latent jumps, the spiker's soft refractory
+        /// cost, noise) and finds the chunk's most depolarised neuron per spike-priority class.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void UpdateRange(int chunk)
         {
             var (lo, hi) = _chunks[chunk];
@@ -334,16 +346,6 @@ public sealed class ClockDrivenEngine : IEngine
             int[] bestIndex = _bestIndex[chunk];
             Array.Fill(bestValue, double.NegativeInfinity);
             Array.Fill(bestIndex, -1);
-            double dt = _dt;
-            int m = _net.M;
-            double[] v = _v;
-            double[] f = _net.Feedforward;
-            double[] bias = _net.Bias;
-            ulong step = (ulong)_step;
-            int jumps = _jumpCount;
-            double jump0 = jumps > 0 ? _jump[0] : 0.0;
-            double[] enc0 = jumps > 0 ? _net.EncoderColumns[_jumpLatents[0]] : bias;
-            int last = _lastSpiker;
             int pops = _net.Network.Populations.Count;
             for (int pi = 0; pi < pops; pi++)
             {
@@ -354,57 +356,30 @@ public sealed class ClockDrivenEngine : IEngine
                     continue;
                 }
 
-                int cls = _net.Priority[pi];
-                double best = bestValue[cls];
-                int bestAt = bestIndex[cls];
-                double inj = _injection[pi];
-                double sigma = _noiseScale[pi];
-                double c0 = m > 0 ? _drive[0] : 0.0;
-                for (int i = a; i < b; i++)
+                var v = _v.AsSpan(a, b - a);
+                NeuronKernels.Leak(v, _net.Bias.AsSpan(a, b - a), _net.FeedforwardColumns, a, _drive, _injection[pi], _dt);
+                for (int j = 0; j < _jumpCount; j++)
                 {
-                    double drive = bias[i] + inj;
-                    if (m == 1)
-                    {
-                        drive += f[i] * c0;
-                    }
-                    else
-                    {
-                        for (int d = 0; d < m; d++)
-                        {
-                            drive += f[(i * m) + d] * _drive[d];
-                        }
-                    }
-
-                    double vi = v[i] + (dt * (drive - v[i]));
-                    if (jumps > 0)
-                    {
-                        vi += jump0 * enc0[i];
-                        for (int j = 1; j < jumps; j++)
-                        {
-                            vi += _jump[j] * _net.EncoderColumns[_jumpLatents[j]][i];
-                        }
-
-                        if (i == last)
-                        {
-                            vi -= _net.Mu[i];
-                        }
-                    }
-
-                    if (sigma > 0)
-                    {
-                        vi += sigma * CounterRandom.Normal(_noiseKeys[i], step);
-                    }
-
-                    v[i] = vi;
-                    if (vi > best)
-                    {
-                        best = vi;
-                        bestAt = i;
-                    }
+                    NeuronKernels.Axpy(v, _net.EncoderColumns[_jumpLatents[j]].AsSpan(a, b - a), _jump[j]);
                 }
 
-                bestValue[cls] = best;
-                bestIndex[cls] = bestAt;
+                if (_lastSpiker >= a && _lastSpiker < b)
+                {
+                    _v[_lastSpiker] -= _net.Mu[_lastSpiker];
+                }
+
+                if (_noiseScale[pi] > 0)
+                {
+                    NeuronKernels.AddNoise(v, _noiseKeys.AsSpan(a, b - a), (ulong)_step, _noiseScale[pi]);
+                }
+
+                var (best, at) = NeuronKernels.ArgMax(v);
+                int cls = _net.Priority[pi];
+                if (best > bestValue[cls])
+                {
+                    bestValue[cls] = best;
+                    bestIndex[cls] = a + at;
+                }
             }
         }
 

@@ -24,6 +24,12 @@ internal sealed class CompiledNetwork
 
         PopulationOfNeuron = new int[N];
         Feedforward = new double[N * M];
+        FeedforwardColumns = new double[M][];
+        for (int d = 0; d < M; d++)
+        {
+            FeedforwardColumns[d] = new double[N];
+        }
+
         Bias = new double[N];
         Mu = new double[N];
         EncoderColumns = new double[K][];
@@ -44,6 +50,11 @@ internal sealed class CompiledNetwork
                 int g = off + i;
                 PopulationOfNeuron[g] = pi;
                 pop.FeedforwardRow(i).CopyTo(Feedforward.AsSpan(g * M, M));
+                for (int d = 0; d < M; d++)
+                {
+                    FeedforwardColumns[d][g] = pop.Feedforward(i, d);
+                }
+
                 Bias[g] = pop.Bias(i);
                 Mu[g] = pop.SoftRefractory;
             }
@@ -91,6 +102,9 @@ internal sealed class CompiledNetwork
 
     /// <summary>F, row-major N×M.</summary>
     public double[] Feedforward { get; }
+
+    /// <summary>F by input dimension: one column over all neurons (for vectorised drive).</summary>
+    public double[][] FeedforwardColumns { get; }
 
     /// <summary>b_i = 1 − T_i.</summary>
     public double[] Bias { get; }

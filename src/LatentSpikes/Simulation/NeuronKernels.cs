@@ -1,0 +1,187 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using LatentSpikes.Randomness;
+
+namespace LatentSpikes.Simulation;
+
+/// <summary>
+/// The per-step arithmetic of the clock-driven engines as pure functions over spans (Norse-style step functions).
+/// Vector lanes and the scalar tail perform the same IEEE operations in the same order (no fused multiply-add),
+/// so a neuron's value never depends on where a chunk boundary falls: results are identical at any thread count.
+/// </summary>
+internal static class NeuronKernels
+{
+    /// <summary>
+    /// Euler leak and drive for one population segment: V ← V + dt·(b + I_inj + Σ_d F_d·c_d − V).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Leak(Span<double> v, ReadOnlySpan<double> bias, double[][] feedforwardColumns, int offset, ReadOnlySpan<double> drive, double injection, double dt)
+    {
+        int n = v.Length;
+        int m = drive.Length;
+        ref double vr = ref MemoryMarshal.GetReference(v);
+        ref double br = ref MemoryMarshal.GetReference(bias);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var dtV = new Vector<double>(dt);
+            var injV = new Vector<double>(injection);
+            int last = n - Vector<double>.Count;
+            for (; i <= last; i += Vector<double>.Count)
+            {
+                var d = Vector.LoadUnsafe(ref br, (nuint)i) + injV;
+                for (int k = 0; k < m; k++)
+                {
+                    d += Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(feedforwardColumns[k]), (nuint)(offset + i)) * new Vector<double>(drive[k]);
+                }
+
+                var vi = Vector.LoadUnsafe(ref vr, (nuint)i);
+                (vi + (dtV * (d - vi))).StoreUnsafe(ref vr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            double d = bias[i] + injection;
+            for (int k = 0; k < m; k++)
+            {
+                d += feedforwardColumns[k][offset + i] * drive[k];
+            }
+
+            v[i] = v[i] + (dt * (d - v[i]));
+        }
+    }
+
+    /// <summary>Recurrent jump through one latent: V ← V + Δ·E_k (an axpy; the O(N·K) replacement of W·s).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Axpy(Span<double> v, ReadOnlySpan<double> encoder, double delta)
+    {
+        int n = v.Length;
+        int i = 0;
+        ref double vr = ref MemoryMarshal.GetReference(v);
+        ref double er = ref MemoryMarshal.GetReference(encoder);
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var dV = new Vector<double>(delta);
+            int last = n - Vector<double>.Count;
+            for (; i <= last; i += Vector<double>.Count)
+            {
+                (Vector.LoadUnsafe(ref vr, (nuint)i) + (dV * Vector.LoadUnsafe(ref er, (nuint)i))).StoreUnsafe(ref vr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            v[i] = v[i] + (delta * encoder[i]);
+        }
+    }
+
+    /// <summary>
+    /// White current noise: V_i ← V_i + scale·ξ(key_i, step), one counter-based draw per neuron and step.
+    /// With AVX2 four hashes and ziggurat fast paths run per instruction; lanes that need the ziggurat's rare
+    /// slow path, and all lanes on other hardware, go through the scalar <see cref="Ziggurat.Sample"/>, which performs
+    /// the same operations, so every neuron gets the same number either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddNoise(Span<double> v, ReadOnlySpan<ulong> keys, ulong step, double scale)
+    {
+        ulong offset = step * CounterRandom.Gamma;
+        int i = 0;
+        if (Avx2.IsSupported && Vector256.IsHardwareAccelerated)
+        {
+            i = AddNoiseAvx2(v, keys, offset, scale);
+        }
+
+        for (; i < v.Length; i++)
+        {
+            v[i] += scale * Ziggurat.Sample(CounterRandom.Mix64(keys[i] + offset));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int AddNoiseAvx2(Span<double> v, ReadOnlySpan<ulong> keys, ulong offset, double scale)
+    {
+        int n = v.Length;
+        int i = 0;
+        var off = Vector256.Create(offset);
+        var c1 = Vector256.Create(0xBF58476D1CE4E5B9UL);
+        var c2 = Vector256.Create(0x94D049BB133111EBUL);
+        var layerMask = Vector256.Create((ulong)(Ziggurat.Layers - 1));
+        var unit = Vector256.Create(1.0 / (1UL << 53));
+        var two = Vector256.Create(2.0);
+        var one = Vector256.Create(1.0);
+        var scaleV = Vector256.Create(scale);
+        ref double vr = ref MemoryMarshal.GetReference(v);
+        ref ulong kr = ref MemoryMarshal.GetReference(keys);
+        fixed (double* xTable = Ziggurat.XTable)
+        fixed (double* ratioTable = Ziggurat.RatioTable)
+        {
+            for (; i <= n - 4; i += 4)
+            {
+                var z = Vector256.LoadUnsafe(ref kr, (nuint)i) + off;
+                z = (z ^ Vector256.ShiftRightLogical(z, 30)) * c1;
+                z = (z ^ Vector256.ShiftRightLogical(z, 27)) * c2;
+                z ^= Vector256.ShiftRightLogical(z, 31);
+                var layer = (z & layerMask).AsInt64();
+                var u = (two * (Vector256.ConvertToDouble(Vector256.ShiftRightLogical(z, 11)) * unit)) - one;
+                var ratio = Avx2.GatherVector256(ratioTable, layer, 8);
+                var x = Avx2.GatherVector256(xTable, layer, 8);
+                var accept = Vector256.LessThan(Vector256.Abs(u), ratio);
+                var sample = u * x;
+                if (!Vector256.EqualsAll(accept.AsUInt64(), Vector256<ulong>.AllBitsSet))
+                {
+                    for (int l = 0; l < 4; l++)
+                    {
+                        if (accept.GetElement(l) == 0)
+                        {
+                            sample = sample.WithElement(l, Ziggurat.Sample(z.GetElement(l)));
+                        }
+                    }
+                }
+
+                var vi = Vector256.LoadUnsafe(ref vr, (nuint)i);
+                (vi + (scaleV * sample)).StoreUnsafe(ref vr, (nuint)i);
+            }
+        }
+
+        return i;
+    }
+
+    /// <summary>The largest value of a segment and the first index holding it (−1 for an empty segment).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (double Value, int Index) ArgMax(ReadOnlySpan<double> v)
+    {
+        if (v.Length == 0)
+        {
+            return (double.NegativeInfinity, -1);
+        }
+
+        double best = double.NegativeInfinity;
+        int i = 0;
+        ref double vr = ref MemoryMarshal.GetReference(v);
+        if (Vector.IsHardwareAccelerated && v.Length >= Vector<double>.Count)
+        {
+            var acc = new Vector<double>(double.NegativeInfinity);
+            int last = v.Length - Vector<double>.Count;
+            for (; i <= last; i += Vector<double>.Count)
+            {
+                acc = Vector.Max(acc, Vector.LoadUnsafe(ref vr, (nuint)i));
+            }
+
+            for (int l = 0; l < Vector<double>.Count; l++)
+            {
+                best = Math.Max(best, acc[l]);
+            }
+        }
+
+        for (; i < v.Length; i++)
+        {
+            best = Math.Max(best, v[i]);
+        }
+
+        return (best, v.IndexOf(best));
+    }
+}

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using LatentSpikes.IO;
 using LatentSpikes.Model;
 using LatentSpikes.Plotting;
@@ -64,8 +65,20 @@ public static class LatentSpikesApp
         root.Subcommands.Add(demo);
         root.Subcommands.Add(simulate);
         root.Subcommands.Add(validate);
+        var parsed = root.Parse(args);
+        bool wantsHelp = args.Any(a => a is "-h" or "--help" or "-?" or "--version");
+        if (parsed.Errors.Count > 0 && !wantsHelp)
+        {
+            // One line, like every other error; System.CommandLine's type names are translated for people.
+            string message = string.Join("; ", parsed.Errors.Select(e => e.Message));
+            message = Regex.Replace(message, @"as expected type '[^']*(Double|Single)[^']*'", "as a number");
+            message = Regex.Replace(message, @"as expected type '[^']*(UInt64|Int32|Int64)[^']*'", "as a non-negative integer");
+            stderr.WriteLine($"error: {message.Replace('\n', ' ')} (see --help)");
+            return ExitSpecError;
+        }
+
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
-        return root.Parse(args).Invoke(config);
+        return parsed.Invoke(config);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

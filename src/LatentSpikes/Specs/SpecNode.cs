@@ -9,13 +9,16 @@ namespace LatentSpikes.Specs;
 /// </summary>
 internal sealed class SpecNode
 {
-    public SpecNode(SpecDocument document, YamlNode node, string path)
+    public SpecNode(SpecDocument document, YamlNode node, string path, int keyLine = 0)
     {
         Document = document;
         Node = node;
         Path = path;
+        _keyLine = keyLine;
         document.Lines.TryAdd(path, Line);
     }
+
+    private readonly int _keyLine;
 
     public SpecDocument Document { get; }
 
@@ -23,7 +26,8 @@ internal sealed class SpecNode
 
     public string Path { get; }
 
-    public int Line => (int)Node.Start.Line;
+    /// <summary>The line of the field's key when it has one (a block value starts on the next line), else of the value.</summary>
+    public int Line => _keyLine > 0 ? _keyLine : (int)Node.Start.Line;
 
     public bool IsMap => Node is YamlMappingNode;
 
@@ -52,7 +56,7 @@ internal sealed class SpecNode
                 throw new SpecException(Document.File, (int)k.Start.Line, path, $"unknown field{hint}; allowed here: {string.Join(", ", allowed)}");
             }
 
-            children[key] = new SpecNode(Document, v, path);
+            children[key] = new SpecNode(Document, v, path, (int)k.Start.Line);
         }
 
         return new SpecMap(this, children);

@@ -70,9 +70,10 @@ public static class SpecReader
         ArgumentNullException.ThrowIfNull(text);
         var doc = new SpecDocument(label, baseDirectory);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
@@ -80,6 +81,13 @@ public static class SpecReader
             int cut = msg.IndexOf("): ", StringComparison.Ordinal);
             msg = cut >= 0 && msg.StartsWith('(') ? msg[(cut + 3)..] : msg;
             throw new SpecException(label, (int)e.Start.Line, string.Empty, $"not valid YAML/JSON: {msg}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws a bare InvalidOperationException (no position) for some malformed flow
+            // collections, e.g. an unclosed '[' followed by more lines; point at the last node it did read.
+            throw new SpecException(label, (int)(parser.Current?.Start.Line ?? 0), string.Empty,
+                "not valid YAML/JSON: cannot parse the text after this point; check for an unclosed '[' or '{' or a line broken inside brackets");
         }
 
         if (stream.Documents.Count != 1)

@@ -64,6 +64,7 @@ public sealed class ClockDrivenEngine : IEngine
         private readonly (int Population, double Amplitude, double Start, double Stop)[] _injections;
         private readonly double[] _jump;
         private readonly int[] _jumpLatents;
+        private readonly double[][] _jumpEncoders;
         private readonly (int Lo, int Hi)[] _chunks;
         private readonly double[][] _bestValue;
         private readonly int[][] _bestIndex;
@@ -105,6 +106,7 @@ public sealed class ClockDrivenEngine : IEngine
             _injections = exp.Injections.Select(j => (exp.Network.PopulationIndex(j.Population), j.Amplitude, j.Start, j.Stop)).ToArray();
             _jump = new double[net.K];
             _jumpLatents = new int[net.K];
+            _jumpEncoders = new double[net.K][];
 
             int chunkCount = n >= ParallelThreshold ? Math.Max(1, threads) : 1;
             _chunks = new (int, int)[chunkCount];
@@ -147,6 +149,7 @@ public sealed class ClockDrivenEngine : IEngine
             long reportEvery = Math.Max(1, steps / 200);
             var status = SimulationStatus.Completed;
             string detail = "completed";
+            int untilRecord = s.RecordEvery;
             for (_step = 1; _step <= steps; _step++)
             {
                 if ((_step & 1023) == 0)
@@ -178,12 +181,14 @@ public sealed class ClockDrivenEngine : IEngine
                     consecutive = 0;
                 }
 
-                if (_step % s.RecordEvery == 0)
+                if (--untilRecord == 0)
                 {
                     Record(times, xs, ys);
+                    untilRecord = s.RecordEvery;
                 }
 
-                string? runaway = CheckRunaway(consecutive, runawaySteps, spiker);
+                // Latents only grow through spikes, so runaway can only start in a step with a spike.
+                string? runaway = spiker >= 0 ? CheckRunaway(consecutive, runawaySteps, spiker) : null;
                 if (runaway is not null)
                 {
                     status = SimulationStatus.Exploded;
@@ -290,6 +295,7 @@ public sealed class ClockDrivenEngine : IEngine
                 {
                     _jumpLatents[_jumpCount] = l;
                     _jump[_jumpCount] = _net.DecoderRows[(_lastSpiker * k) + l];
+                    _jumpEncoders[_jumpCount] = _net.EncoderColumns[l];
                     _jumpCount++;
                 }
             }
@@ -356,24 +362,12 @@ public sealed class ClockDrivenEngine : IEngine
                     continue;
                 }
 
-                var v = _v.AsSpan(a, b - a);
-                NeuronKernels.Leak(v, _net.Bias.AsSpan(a, b - a), _net.FeedforwardColumns, a, _drive, _injection[pi], _dt);
-                for (int j = 0; j < _jumpCount; j++)
-                {
-                    NeuronKernels.Axpy(v, _net.EncoderColumns[_jumpLatents[j]].AsSpan(a, b - a), _jump[j]);
-                }
-
-                if (_lastSpiker >= a && _lastSpiker < b)
-                {
-                    _v[_lastSpiker] -= _net.Mu[_lastSpiker];
-                }
-
-                if (_noiseScale[pi] > 0)
-                {
-                    NeuronKernels.AddNoise(v, _noiseKeys.AsSpan(a, b - a), (ulong)_step, _noiseScale[pi]);
-                }
-
-                var (best, at) = NeuronKernels.ArgMax(v);
+                int len = b - a;
+                int reset = _lastSpiker >= a && _lastSpiker < b ? _lastSpiker - a : -1;
+                var (best, at) = NeuronKernels.StepSegment(
+                    _v.AsSpan(a, len), _net.Bias.AsSpan(a, len), _net.FeedforwardColumns, a, _drive, _injection[pi], _dt,
+                    _jump.AsSpan(0, _jumpCount), _jumpEncoders.AsSpan(0, _jumpCount), reset, reset >= 0 ? _net.Mu[_lastSpiker] : 0.0,
+                    _noiseKeys.AsSpan(a, len), (ulong)_step, _noiseScale[pi]);
                 int cls = _net.Priority[pi];
                 if (best > bestValue[cls])
                 {
@@ -386,8 +380,8 @@ public sealed class ClockDrivenEngine : IEngine
         private void Record(List<double> times, List<double> xs, List<double> ys)
         {
             times.Add(_step * _dt);
-            xs.AddRange(_xNow);
-            ys.AddRange(_y);
+            xs.AddRange(_xNow.AsSpan());
+            ys.AddRange(_y.AsSpan());
         }
     }
 }

@@ -150,6 +150,178 @@ internal static class NeuronKernels
         return i;
     }
 
+    /// <summary>
+    /// One step for a population segment, in the fixed order every code path uses: leak and drive, latent jumps,
+    /// the spiker's soft refractory cost, noise; returns the segment's largest voltage and its first index.
+    /// With AVX2 it is one fused pass over memory; otherwise it is the sequence of the single-purpose kernels.
+    /// </summary>
+    /// <param name="v">Voltages of the segment.</param>
+    /// <param name="bias">Biases b_i of the segment.</param>
+    /// <param name="feedforwardColumns">F by input dimension, over all neurons.</param>
+    /// <param name="offset">Global index of the segment's first neuron.</param>
+    /// <param name="drive">Feedforward drive c_t per input dimension.</param>
+    /// <param name="injection">Injected current of the segment's population.</param>
+    /// <param name="dt">Time step (τ).</param>
+    /// <param name="jumps">Latent changes of last step's spike.</param>
+    /// <param name="jumpEncoders">Encoder column (over all neurons) of each changed latent.</param>
+    /// <param name="resetAt">Local index of last step's spiker, or −1.</param>
+    /// <param name="mu">Its soft refractory cost.</param>
+    /// <param name="keys">Noise stream keys of the segment (ignored when <paramref name="noiseScale"/> is 0).</param>
+    /// <param name="step">Step number (the noise counter).</param>
+    /// <param name="noiseScale">σ·√(2·dt), or 0 for no noise.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (double Value, int Index) StepSegment(
+        Span<double> v, ReadOnlySpan<double> bias, double[][] feedforwardColumns, int offset, ReadOnlySpan<double> drive, double injection, double dt,
+        ReadOnlySpan<double> jumps, ReadOnlySpan<double[]> jumpEncoders, int resetAt, double mu, ReadOnlySpan<ulong> keys, ulong step, double noiseScale)
+    {
+        if (Avx2.IsSupported && Vector256.IsHardwareAccelerated)
+        {
+            return StepSegmentAvx2(v, bias, feedforwardColumns, offset, drive, injection, dt, jumps, jumpEncoders, resetAt, mu, keys, step, noiseScale);
+        }
+
+        return StepSegmentPortable(v, bias, feedforwardColumns, offset, drive, injection, dt, jumps, jumpEncoders, resetAt, mu, keys, step, noiseScale);
+    }
+
+    /// <summary>The same step as a sequence of single-purpose kernels (any hardware).</summary>
+    internal static (double Value, int Index) StepSegmentPortable(
+        Span<double> v, ReadOnlySpan<double> bias, double[][] feedforwardColumns, int offset, ReadOnlySpan<double> drive, double injection, double dt,
+        ReadOnlySpan<double> jumps, ReadOnlySpan<double[]> jumpEncoders, int resetAt, double mu, ReadOnlySpan<ulong> keys, ulong step, double noiseScale)
+    {
+        Leak(v, bias, feedforwardColumns, offset, drive, injection, dt);
+        for (int j = 0; j < jumps.Length; j++)
+        {
+            Axpy(v, jumpEncoders[j].AsSpan(offset, v.Length), jumps[j]);
+        }
+
+        if (resetAt >= 0)
+        {
+            v[resetAt] -= mu;
+        }
+
+        if (noiseScale > 0)
+        {
+            AddNoise(v, keys, step, noiseScale);
+        }
+
+        return ArgMax(v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe (double Value, int Index) StepSegmentAvx2(
+        Span<double> v, ReadOnlySpan<double> bias, double[][] feedforwardColumns, int offset, ReadOnlySpan<double> drive, double injection, double dt,
+        ReadOnlySpan<double> jumps, ReadOnlySpan<double[]> jumpEncoders, int resetAt, double mu, ReadOnlySpan<ulong> keys, ulong step, double noiseScale)
+    {
+        int n = v.Length;
+        int m = drive.Length;
+        int nj = jumps.Length;
+        bool noisy = noiseScale > 0;
+        ulong hashOffset = step * CounterRandom.Gamma;
+        var dtV = Vector256.Create(dt);
+        var injV = Vector256.Create(injection);
+        var off = Vector256.Create(hashOffset);
+        var c1 = Vector256.Create(0xBF58476D1CE4E5B9UL);
+        var c2 = Vector256.Create(0x94D049BB133111EBUL);
+        var layerMask = Vector256.Create((ulong)(Ziggurat.Layers - 1));
+        var unit = Vector256.Create(1.0 / (1UL << 53));
+        var two = Vector256.Create(2.0);
+        var one = Vector256.Create(1.0);
+        var scaleV = Vector256.Create(noiseScale);
+        var best = Vector256.Create(double.NegativeInfinity);
+        ref double vr = ref MemoryMarshal.GetReference(v);
+        ref double br = ref MemoryMarshal.GetReference(bias);
+        ref ulong kr = ref MemoryMarshal.GetReference(keys);
+        int i = 0;
+        fixed (double* xTable = Ziggurat.XTable)
+        fixed (double* ratioTable = Ziggurat.RatioTable)
+        {
+            for (; i <= n - 4; i += 4)
+            {
+                var d = Vector256.LoadUnsafe(ref br, (nuint)i) + injV;
+                for (int k = 0; k < m; k++)
+                {
+                    d += Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(feedforwardColumns[k]), (nuint)(offset + i)) * Vector256.Create(drive[k]);
+                }
+
+                var vi = Vector256.LoadUnsafe(ref vr, (nuint)i);
+                vi += dtV * (d - vi);
+                for (int j = 0; j < nj; j++)
+                {
+                    vi += Vector256.Create(jumps[j]) * Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(jumpEncoders[j]), (nuint)(offset + i));
+                }
+
+                if ((uint)(resetAt - i) < 4u)
+                {
+                    vi = vi.WithElement(resetAt - i, vi.GetElement(resetAt - i) - mu);
+                }
+
+                if (noisy)
+                {
+                    var z = Vector256.LoadUnsafe(ref kr, (nuint)i) + off;
+                    z = (z ^ Vector256.ShiftRightLogical(z, 30)) * c1;
+                    z = (z ^ Vector256.ShiftRightLogical(z, 27)) * c2;
+                    z ^= Vector256.ShiftRightLogical(z, 31);
+                    var layer = (z & layerMask).AsInt64();
+                    var u = (two * (Vector256.ConvertToDouble(Vector256.ShiftRightLogical(z, 11)) * unit)) - one;
+                    var ratio = Avx2.GatherVector256(ratioTable, layer, 8);
+                    var x = Avx2.GatherVector256(xTable, layer, 8);
+                    var accept = Vector256.LessThan(Vector256.Abs(u), ratio);
+                    var sample = u * x;
+                    if (!Vector256.EqualsAll(accept.AsUInt64(), Vector256<ulong>.AllBitsSet))
+                    {
+                        for (int l = 0; l < 4; l++)
+                        {
+                            if (accept.GetElement(l) == 0)
+                            {
+                                sample = sample.WithElement(l, Ziggurat.Sample(z.GetElement(l)));
+                            }
+                        }
+                    }
+
+                    vi += scaleV * sample;
+                }
+
+                vi.StoreUnsafe(ref vr, (nuint)i);
+                best = Vector256.Max(best, vi);
+            }
+        }
+
+        double top = double.NegativeInfinity;
+        for (int l = 0; l < 4; l++)
+        {
+            top = Math.Max(top, best.GetElement(l));
+        }
+
+        for (; i < n; i++)
+        {
+            double d = bias[i] + injection;
+            for (int k = 0; k < m; k++)
+            {
+                d += feedforwardColumns[k][offset + i] * drive[k];
+            }
+
+            double vi = v[i] + (dt * (d - v[i]));
+            for (int j = 0; j < nj; j++)
+            {
+                vi += jumps[j] * jumpEncoders[j][offset + i];
+            }
+
+            if (i == resetAt)
+            {
+                vi -= mu;
+            }
+
+            if (noisy)
+            {
+                vi += noiseScale * Ziggurat.Sample(CounterRandom.Mix64(keys[i] + hashOffset));
+            }
+
+            v[i] = vi;
+            top = Math.Max(top, vi);
+        }
+
+        return n == 0 ? (double.NegativeInfinity, -1) : (top, v.IndexOf(top));
+    }
+
     /// <summary>The largest value of a segment and the first index holding it (−1 for an empty segment).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Value, int Index) ArgMax(ReadOnlySpan<double> v)

@@ -64,6 +64,31 @@ public class RandomnessTests
         }
     }
 
+    [Theory]
+    [InlineData(1003, 1, true, 17)]
+    [InlineData(64, 2, false, -1)]
+    [InlineData(7, 3, true, 6)]
+    public void The_fused_step_kernel_equals_the_sequence_of_single_purpose_kernels(int n, int m, bool noisy, int resetAt)
+    {
+        var rng = new Random(5);
+        double[] Rand(int len) => Enumerable.Range(0, len).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var bias = Rand(n);
+        var ff = Enumerable.Range(0, m).Select(_ => Rand(n + 3)).ToArray();
+        var enc = new[] { Rand(n + 3), Rand(n + 3) };
+        var keys = Enumerable.Range(0, n).Select(i => CounterRandom.StreamKey(4, 0, CounterRandom.NeuronNoiseDomain, (ulong)i)).ToArray();
+        var drive = Rand(m);
+        var v1 = Rand(n);
+        var v2 = (double[])v1.Clone();
+        double[] jumps = [0.3, -0.7];
+        for (ulong step = 1; step <= 20; step++)
+        {
+            var a = NeuronKernels.StepSegment(v1, bias, ff, 3, drive, 0.2, 0.01, jumps, enc, resetAt, 0.4, keys, step, noisy ? 0.1 : 0);
+            var b = NeuronKernels.StepSegmentPortable(v2, bias, ff, 3, drive, 0.2, 0.01, jumps, enc, resetAt, 0.4, keys, step, noisy ? 0.1 : 0);
+            Assert.Equal(b, a);
+            Assert.Equal(v2, v1);
+        }
+    }
+
     [Fact]
     public void Stochastic_inputs_have_their_stated_statistics()
     {

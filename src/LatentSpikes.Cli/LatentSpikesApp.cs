@@ -22,6 +22,9 @@ public static class LatentSpikesApp
     /// <summary>Exit code when the simulated activity ran away.</summary>
     public const int ExitExploded = 3;
 
+    /// <summary>The files a run writes; a rerun into the same folder replaces or removes each of them.</summary>
+    public static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "latents.png"];
+
     /// <summary>Name of the built-in demo spec resource.</summary>
     public const string DemoResource = "LatentSpikes.Cli.Resources.demo.yaml";
 
@@ -152,7 +155,7 @@ public static class LatentSpikesApp
                 RunFigure.Save(result, staged.File("latents.png"));
             }
 
-            staged.Commit();
+            staged.Commit(OutputFiles);
         }
 
         Report(result, Path.GetFullPath(dir), stdout, interactive);

@@ -28,10 +28,24 @@ public sealed class StagedDirectory : IDisposable
     /// <summary>Path of a file inside the staging directory.</summary>
     public string File(string name) => Path.Combine(StagingPath, name);
 
-    /// <summary>Moves every staged file into the target directory (created if needed), replacing same-named files.</summary>
-    public void Commit()
+    /// <summary>
+    /// Moves every staged file into the target directory (created if needed), replacing same-named files.
+    /// Files named in <paramref name="owned"/> that this run did not produce are removed, so an output folder never
+    /// mixes files of two runs (e.g. an old figure after a run without one).
+    /// </summary>
+    public void Commit(params string[] owned)
     {
+        ArgumentNullException.ThrowIfNull(owned);
         Directory.CreateDirectory(Target);
+        foreach (string name in owned)
+        {
+            string stale = Path.Combine(Target, name);
+            if (!System.IO.File.Exists(Path.Combine(StagingPath, name)) && System.IO.File.Exists(stale))
+            {
+                System.IO.File.Delete(stale);
+            }
+        }
+
         foreach (string f in Directory.GetFiles(StagingPath))
         {
             System.IO.File.Move(f, Path.Combine(Target, Path.GetFileName(f)), overwrite: true);

@@ -102,10 +102,16 @@ public sealed class Experiment
 
     private void Validate()
     {
+        // The name becomes the default output folder: keep it a plain file name.
+        if (Name.Length == 0 || Name[0] == '.' || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+        {
+            throw new ModelValidationException("name", $"'{Name}' is not a valid experiment name: use letters, digits, '_', '-' and '.', not starting with '.' (it names the output folder)");
+        }
+
         var s = Settings;
         LowRankNetwork.RequireFinite("simulation.dt", s.Dt);
         LowRankNetwork.RequireFinite("simulation.duration", s.Duration);
-        LowRankNetwork.RequireFinite("tau_ms", s.TauMs);
+        LowRankNetwork.RequireFinite("simulation.tau_ms", s.TauMs);
         if (s.Dt <= 0)
         {
             throw new ModelValidationException("simulation.dt", $"must be > 0 (got {s.Dt})");
@@ -128,7 +134,7 @@ public sealed class Experiment
 
         if (s.TauMs <= 0)
         {
-            throw new ModelValidationException("tau_ms", $"must be > 0 (got {s.TauMs})");
+            throw new ModelValidationException("simulation.tau_ms", $"must be > 0 (got {s.TauMs})");
         }
 
         if (s.RecordEvery < 1)

@@ -169,6 +169,11 @@ public sealed class LowRankNetwork
                 throw new ModelValidationException($"{at}.name", $"'{c.Name}' is not a valid name: use letters, digits and '_', starting with a letter (it becomes a column name)");
             }
 
+            if (c.Name == "t" || (c.Name.Length > 1 && c.Name[0] == 'x' && c.Name[1..].All(char.IsAsciiDigit)))
+            {
+                throw new ModelValidationException($"{at}.name", $"'{c.Name}' is reserved for the time and input columns of latents.csv");
+            }
+
             if (!latentNames.Add(c.Name))
             {
                 throw new ModelValidationException($"{at}.name", $"latent name '{c.Name}' is used twice");

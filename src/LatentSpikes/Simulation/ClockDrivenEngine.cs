@@ -9,7 +9,8 @@ namespace LatentSpikes.Simulation;
 /// The reference clock-driven engine with the paper's delta-synapse semantics (seed 002, §2 and App. G):
 /// Euler-Maruyama voltages in units of τ, feedforward drive c_t = (x_t − x_{t−1})/dt + x_{t−1}, white current noise
 /// of std σ·√(2·dt) per step, recurrent input through the latents (a spike of neuron j moves V_i by Σ_k E_ik·D_kj one
-/// step later, O(N·K)), an instantaneous self-reset E_i·D_i − μ, and at most one spike per step: the neuron
+/// step later, O(N·K)), the self-reset E_i·D_i − μ delivered with the same next update (as W_ii in the authors'
+/// code, before the next spike is chosen, so the spiker cannot fire twice in a row), and at most one spike per step: the neuron
 /// furthest above the normalised threshold 1 fires, inhibitory populations before all others.
 /// Latent readouts are the exact exponential filter of the spike trains, y_t = y_{t−1}·e^{−dt} + Σ D·s_t.
 /// </summary>

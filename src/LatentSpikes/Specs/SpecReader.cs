@@ -217,7 +217,7 @@ public static class SpecReader
         }
 
         string kind = node.AsMap(["kind", "value", "from", "to", "start", "stop", "initial", "times", "values", "file", "offset", "amplitude", "frequency", "phase", "mean", "std", "tau"])
-            .Required("kind").AsString();
+            .Required("kind").AsString().ToLowerInvariant();
         SpecMap m;
         switch (kind)
         {
@@ -272,6 +272,7 @@ public static class SpecReader
         var times = new List<double>();
         var values = new List<double>();
         int lineNo = 0;
+        bool sawHeader = false;
         foreach (string raw in System.IO.File.ReadLines(path))
         {
             lineNo++;
@@ -287,9 +288,10 @@ public static class SpecReader
                       & double.TryParse(parts.Length >= 2 ? parts[1] : string.Empty, NumberStyles.Float, CultureInfo.InvariantCulture, out double v);
             if (!ok)
             {
-                if (times.Count == 0 && lineNo == 1)
+                if (times.Count == 0 && !sawHeader)
                 {
-                    continue; // header row
+                    sawHeader = true;
+                    continue; // a header row before the first data row
                 }
 
                 throw fileNode.Error($"{rel}:{lineNo}: expected two numbers 'time, value'; got '{raw.Trim()}'");

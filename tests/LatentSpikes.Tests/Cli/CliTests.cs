@@ -321,6 +321,17 @@ public sealed class CliTests : IDisposable
         AssertNoStaging(_dir);
     }
 
+    [Fact]
+    public void A_rerun_without_a_figure_removes_the_old_figure_from_the_folder()
+    {
+        string outDir = Path.Combine(_dir, "rerun");
+        Assert.Equal(0, Run("simulate", Example("fig2-inhibitory-boundary.yaml"), "--out", outDir, "--duration", "2").Code);
+        Assert.True(File.Exists(Path.Combine(outDir, "latents.png")));
+        Assert.Equal(0, Run("simulate", Example("fig2-inhibitory-boundary.yaml"), "--out", outDir, "--duration", "2", "--no-plot").Code);
+        Assert.False(File.Exists(Path.Combine(outDir, "latents.png")), "a stale figure of the earlier run was left behind");
+        Assert.True(File.Exists(Path.Combine(outDir, "latents.csv")));
+    }
+
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
         using var stdout = new StringWriter();

@@ -577,6 +577,56 @@ public sealed class HostileSpecTests : IDisposable
         Assert.True(escaped.Count == 0, $"{escaped.Count} mutations escaped:\n{string.Join("\n----\n", escaped)}");
     }
 
+    [Fact]
+    public void A_bad_tau_ms_is_reported_on_its_own_line()
+    {
+        string spec = Edit(Rank1, "  seed: 1\n", "  seed: 1\n  tau_ms: -10\n");
+        var e = Reject(spec);
+        AssertAt(e, LineContaining(spec, "tau_ms: -10"), "simulation.tau_ms");
+    }
+
+    [Theory]
+    [InlineData("t")]
+    [InlineData("x1")]
+    public void A_cross_readout_may_not_take_a_reserved_column_name(string name)
+    {
+        string spec = Rank1 + $"\nlatents:\n  - name: {name}\n    source: I\n    decoders: -0.1\n";
+        var e = Reject(spec);
+        Assert.Equal("latents[0].name", e.Field);
+        Assert.Contains("reserved", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("../../evil")]
+    [InlineData(".hidden")]
+    [InlineData("a/b")]
+    public void An_experiment_name_that_is_not_a_plain_folder_name_is_rejected(string name)
+    {
+        string spec = Edit(Rank1, "name: hostile", $"name: \"{name}\"");
+        var e = Reject(spec);
+        AssertAt(e, 1, "name");
+    }
+
+    [Fact]
+    public void A_samples_file_may_start_with_comments_and_a_header()
+    {
+        string dir = Directory.CreateTempSubdirectory("ls-samples-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "x.csv"), "# recorded stimulus\ntime,value\n0,0\n1,0.5\n");
+            string spec = Edit(Rank1, "- kind: constant\n    value: 0", "- kind: piecewise_linear\n    file: x.csv");
+            File.WriteAllText(Path.Combine(dir, "spec.yaml"), spec);
+            var loaded = SpecReader.LoadFile(Path.Combine(dir, "spec.yaml"));
+            var signal = Assert.IsType<LatentSpikes.Inputs.PiecewiseLinearSignal>(loaded.Experiment.Inputs[0]);
+            Assert.Equal([0.0, 1.0], signal.Times);
+            Assert.Equal(0.25, signal.ValueAt(0.5), 12);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     private static SpecException Reject(string text)
     {
         var e = Assert.Throws<SpecException>(() => SpecReader.Parse(text, Label));

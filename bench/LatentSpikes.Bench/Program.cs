@@ -35,5 +35,11 @@ if (args.Length > 0 && args[0] == "quick")
     return;
 }
 
+if (args.Length > 0 && args[0] == "kernels")
+{
+    KernelProbe.Run();
+    return;
+}
+
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithId("short"));
 BenchmarkSwitcher.FromAssembly(typeof(BenchNetworks).Assembly).Run(args, config);

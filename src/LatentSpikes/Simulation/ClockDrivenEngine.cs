@@ -42,12 +42,12 @@ public sealed class ClockDrivenEngine : IEngine
     public SimulationResult Run(Experiment experiment, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        var state = new ClockRun(new CompiledNetwork(experiment.Network), experiment, Threads, Trial);
+        using var state = new ClockRun(new CompiledNetwork(experiment.Network), experiment, Threads, Trial);
         return state.Execute(progress, cancellationToken);
     }
 
     /// <summary>All state of one run; the per-step work is <see cref="UpdateRange"/>, a pure function of it.</summary>
-    private sealed class ClockRun
+    private sealed class ClockRun : IDisposable
     {
         private readonly CompiledNetwork _net;
         private readonly Experiment _exp;
@@ -69,8 +69,7 @@ public sealed class ClockDrivenEngine : IEngine
         private readonly (int Lo, int Hi)[] _chunks;
         private readonly double[][] _bestValue;
         private readonly int[][] _bestIndex;
-        private readonly ParallelOptions _parallel;
-        private readonly Action<int> _chunkBody;
+        private readonly StepWorkers? _workers;
         private int _jumpCount;
         private int _lastSpiker = -1;
         private long _step;
@@ -125,10 +124,11 @@ public sealed class ClockDrivenEngine : IEngine
                 _bestIndex[c] = new int[classes];
             }
 
-            _parallel = new ParallelOptions { MaxDegreeOfParallelism = chunkCount };
-            _chunkBody = c => UpdateRange(c);
+            _workers = chunkCount > 1 ? new StepWorkers(chunkCount, UpdateRange) : null;
             Initialise();
         }
+
+        public void Dispose() => _workers?.Dispose();
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public SimulationResult Execute(IProgress<double>? progress, CancellationToken ct)
@@ -301,13 +301,13 @@ public sealed class ClockDrivenEngine : IEngine
                 }
             }
 
-            if (_chunks.Length == 1)
+            if (_workers is null)
             {
                 UpdateRange(0);
             }
             else
             {
-                Parallel.For(0, _chunks.Length, _parallel, _chunkBody);
+                _workers.RunStep();
             }
 
             // Inhibition first; within a class the largest V − 1 wins, ties to the lowest index.

@@ -101,9 +101,15 @@ internal static class NeuronKernels
         }
     }
 
+    /// <remarks>
+    /// The vector loop makes no calls (a call would force the JIT to spill every vector register each iteration):
+    /// lanes that fail the ziggurat's fast test get no noise there and are queued, then finished by the scalar
+    /// sampler, which yields exactly what the scalar path computes for them (v + 0.0 = v, then v + scale·ξ).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int AddNoiseAvx2(Span<double> v, ReadOnlySpan<ulong> keys, ulong offset, double scale)
     {
+        const int QueueCapacity = 64;
         int n = v.Length;
         int i = 0;
         var off = Vector256.Create(offset);
@@ -116,34 +122,40 @@ internal static class NeuronKernels
         var scaleV = Vector256.Create(scale);
         ref double vr = ref MemoryMarshal.GetReference(v);
         ref ulong kr = ref MemoryMarshal.GetReference(keys);
+        Span<int> queue = stackalloc int[QueueCapacity];
         fixed (double* xTable = Ziggurat.XTable)
         fixed (double* ratioTable = Ziggurat.RatioTable)
         {
-            for (; i <= n - 4; i += 4)
+            while (i <= n - 4)
             {
-                var z = Vector256.LoadUnsafe(ref kr, (nuint)i) + off;
-                z = (z ^ Vector256.ShiftRightLogical(z, 30)) * c1;
-                z = (z ^ Vector256.ShiftRightLogical(z, 27)) * c2;
-                z ^= Vector256.ShiftRightLogical(z, 31);
-                var layer = (z & layerMask).AsInt64();
-                var u = (two * (Vector256.ConvertToDouble(Vector256.ShiftRightLogical(z, 11)) * unit)) - one;
-                var ratio = Avx2.GatherVector256(ratioTable, layer, 8);
-                var x = Avx2.GatherVector256(xTable, layer, 8);
-                var accept = Vector256.LessThan(Vector256.Abs(u), ratio);
-                var sample = u * x;
-                if (!Vector256.EqualsAll(accept.AsUInt64(), Vector256<ulong>.AllBitsSet))
+                int queued = 0;
+                for (; i <= n - 4 && queued <= QueueCapacity - 4; i += 4)
                 {
-                    for (int l = 0; l < 4; l++)
+                    var z = Vector256.LoadUnsafe(ref kr, (nuint)i) + off;
+                    z = (z ^ Vector256.ShiftRightLogical(z, 30)) * c1;
+                    z = (z ^ Vector256.ShiftRightLogical(z, 27)) * c2;
+                    z ^= Vector256.ShiftRightLogical(z, 31);
+                    var layer = (z & layerMask).AsInt64();
+                    var u = (two * (Vector256.ConvertToDouble(Vector256.ShiftRightLogical(z, 11)) * unit)) - one;
+                    var ratio = Avx2.GatherVector256(ratioTable, layer, 8);
+                    var x = Avx2.GatherVector256(xTable, layer, 8);
+                    var accept = Vector256.LessThan(Vector256.Abs(u), ratio);
+                    var sample = Vector256.ConditionalSelect(accept, u * x, Vector256<double>.Zero);
+                    var vi = Vector256.LoadUnsafe(ref vr, (nuint)i);
+                    (vi + (scaleV * sample)).StoreUnsafe(ref vr, (nuint)i);
+                    uint rejected = ~Vector256.ExtractMostSignificantBits(accept) & 0xFu;
+                    while (rejected != 0)
                     {
-                        if (accept.GetElement(l) == 0)
-                        {
-                            sample = sample.WithElement(l, Ziggurat.Sample(z.GetElement(l)));
-                        }
+                        queue[queued++] = i + BitOperations.TrailingZeroCount(rejected);
+                        rejected &= rejected - 1;
                     }
                 }
 
-                var vi = Vector256.LoadUnsafe(ref vr, (nuint)i);
-                (vi + (scaleV * sample)).StoreUnsafe(ref vr, (nuint)i);
+                for (int q = 0; q < queued; q++)
+                {
+                    int at = queue[q];
+                    v[at] += scale * Ziggurat.Sample(CounterRandom.Mix64(keys[at] + offset));
+                }
             }
         }
 
@@ -153,7 +165,7 @@ internal static class NeuronKernels
     /// <summary>
     /// One step for a population segment, in the fixed order every code path uses: leak and drive, latent jumps,
     /// the spiker's soft refractory cost, noise; returns the segment's largest voltage and its first index.
-    /// With AVX2 it is one fused pass over memory; otherwise it is the sequence of the single-purpose kernels.
+    /// (A fused single-pass AVX2 version measured no faster: the segment stays in cache between passes.)
     /// </summary>
     /// <param name="v">Voltages of the segment.</param>
     /// <param name="bias">Biases b_i of the segment.</param>
@@ -174,11 +186,6 @@ internal static class NeuronKernels
         Span<double> v, ReadOnlySpan<double> bias, double[][] feedforwardColumns, int offset, ReadOnlySpan<double> drive, double injection, double dt,
         ReadOnlySpan<double> jumps, ReadOnlySpan<double[]> jumpEncoders, int resetAt, double mu, ReadOnlySpan<ulong> keys, ulong step, double noiseScale)
     {
-        if (Avx2.IsSupported && Vector256.IsHardwareAccelerated)
-        {
-            return StepSegmentAvx2(v, bias, feedforwardColumns, offset, drive, injection, dt, jumps, jumpEncoders, resetAt, mu, keys, step, noiseScale);
-        }
-
         return StepSegmentPortable(v, bias, feedforwardColumns, offset, drive, injection, dt, jumps, jumpEncoders, resetAt, mu, keys, step, noiseScale);
     }
 
@@ -206,154 +213,60 @@ internal static class NeuronKernels
         return ArgMax(v);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe (double Value, int Index) StepSegmentAvx2(
-        Span<double> v, ReadOnlySpan<double> bias, double[][] feedforwardColumns, int offset, ReadOnlySpan<double> drive, double injection, double dt,
-        ReadOnlySpan<double> jumps, ReadOnlySpan<double[]> jumpEncoders, int resetAt, double mu, ReadOnlySpan<ulong> keys, ulong step, double noiseScale)
-    {
-        int n = v.Length;
-        int m = drive.Length;
-        int nj = jumps.Length;
-        bool noisy = noiseScale > 0;
-        ulong hashOffset = step * CounterRandom.Gamma;
-        var dtV = Vector256.Create(dt);
-        var injV = Vector256.Create(injection);
-        var off = Vector256.Create(hashOffset);
-        var c1 = Vector256.Create(0xBF58476D1CE4E5B9UL);
-        var c2 = Vector256.Create(0x94D049BB133111EBUL);
-        var layerMask = Vector256.Create((ulong)(Ziggurat.Layers - 1));
-        var unit = Vector256.Create(1.0 / (1UL << 53));
-        var two = Vector256.Create(2.0);
-        var one = Vector256.Create(1.0);
-        var scaleV = Vector256.Create(noiseScale);
-        var best = Vector256.Create(double.NegativeInfinity);
-        ref double vr = ref MemoryMarshal.GetReference(v);
-        ref double br = ref MemoryMarshal.GetReference(bias);
-        ref ulong kr = ref MemoryMarshal.GetReference(keys);
-        int i = 0;
-        fixed (double* xTable = Ziggurat.XTable)
-        fixed (double* ratioTable = Ziggurat.RatioTable)
-        {
-            for (; i <= n - 4; i += 4)
-            {
-                var d = Vector256.LoadUnsafe(ref br, (nuint)i) + injV;
-                for (int k = 0; k < m; k++)
-                {
-                    d += Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(feedforwardColumns[k]), (nuint)(offset + i)) * Vector256.Create(drive[k]);
-                }
-
-                var vi = Vector256.LoadUnsafe(ref vr, (nuint)i);
-                vi += dtV * (d - vi);
-                for (int j = 0; j < nj; j++)
-                {
-                    vi += Vector256.Create(jumps[j]) * Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(jumpEncoders[j]), (nuint)(offset + i));
-                }
-
-                if ((uint)(resetAt - i) < 4u)
-                {
-                    vi = vi.WithElement(resetAt - i, vi.GetElement(resetAt - i) - mu);
-                }
-
-                if (noisy)
-                {
-                    var z = Vector256.LoadUnsafe(ref kr, (nuint)i) + off;
-                    z = (z ^ Vector256.ShiftRightLogical(z, 30)) * c1;
-                    z = (z ^ Vector256.ShiftRightLogical(z, 27)) * c2;
-                    z ^= Vector256.ShiftRightLogical(z, 31);
-                    var layer = (z & layerMask).AsInt64();
-                    var u = (two * (Vector256.ConvertToDouble(Vector256.ShiftRightLogical(z, 11)) * unit)) - one;
-                    var ratio = Avx2.GatherVector256(ratioTable, layer, 8);
-                    var x = Avx2.GatherVector256(xTable, layer, 8);
-                    var accept = Vector256.LessThan(Vector256.Abs(u), ratio);
-                    var sample = u * x;
-                    if (!Vector256.EqualsAll(accept.AsUInt64(), Vector256<ulong>.AllBitsSet))
-                    {
-                        for (int l = 0; l < 4; l++)
-                        {
-                            if (accept.GetElement(l) == 0)
-                            {
-                                sample = sample.WithElement(l, Ziggurat.Sample(z.GetElement(l)));
-                            }
-                        }
-                    }
-
-                    vi += scaleV * sample;
-                }
-
-                vi.StoreUnsafe(ref vr, (nuint)i);
-                best = Vector256.Max(best, vi);
-            }
-        }
-
-        double top = double.NegativeInfinity;
-        for (int l = 0; l < 4; l++)
-        {
-            top = Math.Max(top, best.GetElement(l));
-        }
-
-        for (; i < n; i++)
-        {
-            double d = bias[i] + injection;
-            for (int k = 0; k < m; k++)
-            {
-                d += feedforwardColumns[k][offset + i] * drive[k];
-            }
-
-            double vi = v[i] + (dt * (d - v[i]));
-            for (int j = 0; j < nj; j++)
-            {
-                vi += jumps[j] * jumpEncoders[j][offset + i];
-            }
-
-            if (i == resetAt)
-            {
-                vi -= mu;
-            }
-
-            if (noisy)
-            {
-                vi += noiseScale * Ziggurat.Sample(CounterRandom.Mix64(keys[i] + hashOffset));
-            }
-
-            v[i] = vi;
-            top = Math.Max(top, vi);
-        }
-
-        return n == 0 ? (double.NegativeInfinity, -1) : (top, v.IndexOf(top));
-    }
-
     /// <summary>The largest value of a segment and the first index holding it (−1 for an empty segment).</summary>
+    /// <remarks>
+    /// Each lane keeps its running maximum and where it was first seen (strict &gt;), then lanes are merged by value
+    /// and lowest index: one pass, and the same answer as a scalar scan. (Span.IndexOf is not vectorised for double.)
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Value, int Index) ArgMax(ReadOnlySpan<double> v)
     {
-        if (v.Length == 0)
+        int n = v.Length;
+        if (n == 0)
         {
             return (double.NegativeInfinity, -1);
         }
 
         double best = double.NegativeInfinity;
+        int at = -1;
         int i = 0;
-        ref double vr = ref MemoryMarshal.GetReference(v);
-        if (Vector.IsHardwareAccelerated && v.Length >= Vector<double>.Count)
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            var acc = new Vector<double>(double.NegativeInfinity);
-            int last = v.Length - Vector<double>.Count;
-            for (; i <= last; i += Vector<double>.Count)
+            ref double vr = ref MemoryMarshal.GetReference(v);
+            var bestV = Vector256.Create(double.NegativeInfinity);
+            var bestI = Vector256.Create(-1L);
+            var idx = Vector256.Create(0L, 1L, 2L, 3L);
+            var four = Vector256.Create(4L);
+            for (; i <= n - 4; i += 4)
             {
-                acc = Vector.Max(acc, Vector.LoadUnsafe(ref vr, (nuint)i));
+                var x = Vector256.LoadUnsafe(ref vr, (nuint)i);
+                var greater = Vector256.GreaterThan(x, bestV);
+                bestV = Vector256.ConditionalSelect(greater, x, bestV);
+                bestI = Vector256.ConditionalSelect(greater.AsInt64(), idx, bestI);
+                idx += four;
             }
 
-            for (int l = 0; l < Vector<double>.Count; l++)
+            for (int l = 0; l < 4; l++)
             {
-                best = Math.Max(best, acc[l]);
+                double value = bestV.GetElement(l);
+                long index = bestI.GetElement(l);
+                if (index >= 0 && (value > best || (value == best && index < at)))
+                {
+                    best = value;
+                    at = (int)index;
+                }
             }
         }
 
-        for (; i < v.Length; i++)
+        for (; i < n; i++)
         {
-            best = Math.Max(best, v[i]);
+            if (v[i] > best)
+            {
+                best = v[i];
+                at = i;
+            }
         }
 
-        return (best, v.IndexOf(best));
+        return (best, at);
     }
 }

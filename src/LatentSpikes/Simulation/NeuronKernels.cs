@@ -165,7 +165,7 @@ internal static class NeuronKernels
     /// <summary>
     /// One step for a population segment, in the fixed order every code path uses: leak and drive, latent jumps,
     /// the spiker's soft refractory cost, noise; returns the segment's largest voltage and its first index.
-    /// (A fused single-pass AVX2 version measured no faster: the segment stays in cache between passes.)
+    /// (A fused single-pass AVX2 version measured no faster: a segment stays in cache between the passes.)
     /// </summary>
     /// <param name="v">Voltages of the segment.</param>
     /// <param name="bias">Biases b_i of the segment.</param>
@@ -183,14 +183,6 @@ internal static class NeuronKernels
     /// <param name="noiseScale">σ·√(2·dt), or 0 for no noise.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Value, int Index) StepSegment(
-        Span<double> v, ReadOnlySpan<double> bias, double[][] feedforwardColumns, int offset, ReadOnlySpan<double> drive, double injection, double dt,
-        ReadOnlySpan<double> jumps, ReadOnlySpan<double[]> jumpEncoders, int resetAt, double mu, ReadOnlySpan<ulong> keys, ulong step, double noiseScale)
-    {
-        return StepSegmentPortable(v, bias, feedforwardColumns, offset, drive, injection, dt, jumps, jumpEncoders, resetAt, mu, keys, step, noiseScale);
-    }
-
-    /// <summary>The same step as a sequence of single-purpose kernels (any hardware).</summary>
-    internal static (double Value, int Index) StepSegmentPortable(
         Span<double> v, ReadOnlySpan<double> bias, double[][] feedforwardColumns, int offset, ReadOnlySpan<double> drive, double injection, double dt,
         ReadOnlySpan<double> jumps, ReadOnlySpan<double[]> jumpEncoders, int resetAt, double mu, ReadOnlySpan<ulong> keys, ulong step, double noiseScale)
     {

@@ -68,6 +68,10 @@ public static class LatentSpikesApp
         root.Subcommands.Add(demo);
         root.Subcommands.Add(simulate);
         root.Subcommands.Add(validate);
+        foreach (var command in ExtraCommands(stdout, stderr))
+        {
+            root.Subcommands.Add(command);
+        }
         var parsed = root.Parse(args);
         bool wantsHelp = args.Any(a => a is "-h" or "--help" or "-?" or "--version");
         if (parsed.Errors.Count > 0 && !wantsHelp)
@@ -82,6 +86,12 @@ public static class LatentSpikesApp
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return parsed.Invoke(config);
+    }
+
+    /// <summary>Commands defined in their own files (one file per command beyond the core three).</summary>
+    private static IEnumerable<Command> ExtraCommands(TextWriter stdout, TextWriter stderr)
+    {
+        yield break;
     }
 
     /// <summary>Reads the built-in demo spec.</summary>
@@ -200,7 +210,7 @@ public static class LatentSpikesApp
     }
 
     /// <summary>Turns expected failures into a one-line message and exit code 1; nothing else escapes as a stack trace.</summary>
-    private static int Guard(TextWriter stderr, Func<int> action)
+    internal static int Guard(TextWriter stderr, Func<int> action)
     {
         try
         {

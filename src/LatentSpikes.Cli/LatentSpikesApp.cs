@@ -91,7 +91,7 @@ public static class LatentSpikesApp
     /// <summary>Commands defined in their own files (one file per command beyond the core three).</summary>
     private static IEnumerable<Command> ExtraCommands(TextWriter stdout, TextWriter stderr)
     {
-        yield break;
+        yield return GeometryCommand.Create(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

@@ -34,8 +34,8 @@ public sealed record SimulationSettings
     public int RecordEvery { get; init; } = 1;
 
     /// <summary>
-    /// A run is stopped as exploded when spikes occur in every step for this long (τ): the one-spike-per-step
-    /// ceiling, where the delta-synapse model has lost its meaning. 0 disables the check.
+    /// A run is stopped as exploded when non-inhibitory neurons spike in every step, with no inhibitory spike in
+    /// between, for this long (τ): runaway excitation at the one-spike-per-step ceiling. 0 disables the check.
     /// </summary>
     public double RunawayWindow { get; init; } = 1.0;
 

@@ -175,7 +175,8 @@ public sealed class ClockDrivenEngine : IEngine
                         _y[l] += _net.DecoderRows[(spiker * k) + l];
                     }
 
-                    consecutive++;
+                    // Only unchecked excitation runs away: an inhibitory spike in between is the E-I loop working.
+                    consecutive = _net.Priority[pi] == 0 ? 0 : consecutive + 1;
                 }
                 else
                 {
@@ -215,7 +216,7 @@ public sealed class ClockDrivenEngine : IEngine
             {
                 string pop = _exp.Network.Populations[_net.PopulationOfNeuron[spiker]].Name;
                 return $"activity ran away at t = {t:0.###} τ: population '{pop}' fired in every time step for {_exp.Settings.RunawayWindow:0.###} τ " +
-                       $"(the one-spike-per-step ceiling; {LatentSummary()}). An unstable (excitatory) boundary explodes on its own (seed 002 §2.5); " +
+                       $"with no inhibitory spike in between (the one-spike-per-step ceiling; {LatentSummary()}). An unstable (excitatory) boundary explodes on its own (seed 002 §2.5); " +
                        "stabilise it with inhibition or a soft refractory cost mu";
             }
 

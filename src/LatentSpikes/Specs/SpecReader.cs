@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using LatentSpikes.Construction;
+using LatentSpikes.Construction.Expressions;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
 using YamlDotNet.Core;
@@ -31,9 +32,12 @@ public static class SpecReader
 {
     private static readonly string[] TopKeys = ["name", "description", "simulation", "input", "populations", "latents", "stimulation", "initial"];
     private static readonly string[] SimulationKeys = ["dt", "duration", "seed", "tau_ms", "clip_at_spike", "record_every", "runaway_window", "latent_limit"];
-    private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise"];
-    private static readonly string[] TangentKeys = ["f", "range"];
-    private static readonly string[] FunctionKeys = ["polynomial"];
+    private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "random", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise"];
+    private static readonly string[] TangentKeys = ["f", "range", "points"];
+    private static readonly string[] FunctionKeys = ["polynomial", "expression", "knots"];
+    private static readonly string[] RandomKeys = ["seed", "feedforward", "encoder", "threshold", "tune_to"];
+    private static readonly string[] GaussianKeys = ["mean", "std"];
+    private static readonly string[] TuneKeys = ["f", "range"];
     private static readonly string[] LatentKeys = ["name", "source", "decoders"];
     private static readonly string[] StimulationKeys = ["population", "amplitude", "start", "stop"];
 
@@ -345,65 +349,59 @@ public static class SpecReader
         double noise = m.Double("noise", 0.0);
         string own = Population.LatentNameOf(name);
 
-        if (m.Optional("tangent") is { } tangentNode)
+        var tangentNode = m.Optional("tangent");
+        var randomNode = m.Optional("random");
+        if (tangentNode is not null && randomNode is not null)
         {
+            throw randomNode.Error("give one of 'tangent', 'random' or 'feedforward' and 'thresholds', not several");
+        }
+
+        if ((tangentNode ?? randomNode) is { } constructedNode)
+        {
+            string how = tangentNode is not null ? "tangent" : "random";
             foreach (string explicitKey in new[] { "feedforward", "thresholds" })
             {
                 if (m.Optional(explicitKey) is { } clash)
                 {
-                    throw clash.Error("give either 'tangent' (constructed) or 'feedforward' and 'thresholds' (explicit), not both");
+                    throw clash.Error($"give either '{how}' (constructed) or 'feedforward' and 'thresholds' (explicit), not both");
                 }
             }
 
-            if (size is null)
-            {
-                throw node.Error("a tangent-constructed population needs 'size'");
-            }
-
-            if (inputDimension != 1)
-            {
-                throw tangentNode.Error($"the tangent construction here is 1-D but the spec has {inputDimension} input dimensions");
-            }
-
-            var tm = tangentNode.AsMap(TangentKeys);
-            var f = ReadFunction(tm.Required("f"));
-            var rangeNode = tm.Required("range");
-            double[] range = rangeNode.AsDoubles();
-            if (range.Length != 2)
-            {
-                throw rangeNode.Error($"expected [a, b]; got {range.Length} numbers");
-            }
-
-            var decoders = m.Required("decoders").AsScalarOrList(size.Value);
             ConstructedPopulation built;
             try
             {
-                built = TangentConstruction.Build1D(name, kind, f, size.Value, range[0], range[1], decoders, mu, noise);
+                built = tangentNode is not null
+                    ? ReadTangent(m, node, tangentNode, name, kind, size, inputDimension, mu, noise)
+                    : ReadRandom(m, node, constructedNode, name, kind, size, inputDimension, mu, noise);
             }
             catch (ModelValidationException e)
             {
                 throw new ModelValidationException($"populations[{index}].{e.Field}", e.Reason);
             }
 
-            var extra = ReadEncoders(m.Optional("encoders"), size.Value, own, allowOwn: false);
-            if (extra.Count == 0)
+            var p = built.Population;
+            if (built.TangentPoints.Count > 0)
             {
                 tangents[name] = built.TangentPoints;
-                return built.Population;
             }
 
-            var p = built.Population;
+            string drawnBy = tangentNode is not null ? "set to 1 by the tangent construction" : "drawn by the random construction";
+            var extra = ReadEncoders(m.Optional("encoders"), p.Size, own, allowOwn: false, drawnBy);
+            if (extra.Count == 0)
+            {
+                return p;
+            }
+
             var encoders = p.Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             foreach (var (k, v) in extra)
             {
                 encoders[k] = v;
             }
 
-            tangents[name] = built.TangentPoints;
             return new Population(name, kind, Enumerable.Range(0, p.Size).Select(i => p.FeedforwardRow(i).ToArray()).ToArray(), p.Thresholds.ToArray(), p.Decoders.ToArray(), encoders, mu, noise);
         }
 
-        var thresholdsNode = m.Optional("thresholds") ?? throw node.Error("give either 'tangent' (constructed) or 'feedforward' and 'thresholds' (explicit)");
+        var thresholdsNode = m.Optional("thresholds") ?? throw node.Error("give either 'tangent' or 'random' (constructed) or 'feedforward' and 'thresholds' (explicit)");
         double[] thresholds = thresholdsNode.AsDoubles();
         if (size is not null && size != thresholds.Length)
         {
@@ -419,7 +417,7 @@ public static class SpecReader
         var ffNode = m.Required("feedforward");
         var ff = ReadFeedforward(ffNode, n, inputDimension);
         var dec = m.Required("decoders").AsScalarOrList(n);
-        var enc = ReadEncoders(m.Optional("encoders"), n, own, allowOwn: true);
+        var enc = ReadEncoders(m.Optional("encoders"), n, own, allowOwn: true, string.Empty);
         if (!enc.ContainsKey(own) && m.Optional("encoders") is null)
         {
             enc[own] = Enumerable.Repeat(1.0, n).ToArray();
@@ -449,7 +447,7 @@ public static class SpecReader
         return ff;
     }
 
-    private static Dictionary<string, double[]> ReadEncoders(SpecNode? node, int n, string own, bool allowOwn)
+    private static Dictionary<string, double[]> ReadEncoders(SpecNode? node, int n, string own, bool allowOwn, string ownSetBy)
     {
         var result = new Dictionary<string, double[]>(StringComparer.Ordinal);
         if (node is null)
@@ -469,7 +467,7 @@ public static class SpecReader
             var child = em.Required(key);
             if (!allowOwn && key == own)
             {
-                throw child.Error($"the encoder onto the population's own latent is set to 1 by the tangent construction");
+                throw child.Error($"the encoder onto the population's own latent is {ownSetBy}");
             }
 
             result[key] = child.AsScalarOrList(n);
@@ -478,16 +476,250 @@ public static class SpecReader
         return result;
     }
 
-    private static IBoundaryFunction ReadFunction(SpecNode node)
+    /// <summary>
+    /// The tangent construction (App. C): 1-D with <c>range: [a, b]</c> and <c>size</c> as before, or a grid for an
+    /// M-dimensional input with <c>range: [[a1, b1], ...]</c> and <c>points: [m1, ...]</c>.
+    /// </summary>
+    private static ConstructedPopulation ReadTangent(SpecMap m, SpecNode node, SpecNode tangentNode, string name, PopulationKind kind, int? size, int inputDimension, double mu, double noise)
     {
-        var m = node.AsMap(FunctionKeys);
-        var poly = m.Required("polynomial");
-        var c = poly.AsDoubles();
-        if (c.Length == 0)
+        var tm = tangentNode.AsMap(TangentKeys);
+        var f = ReadFunction(tm.Required("f"), inputDimension);
+        var ranges = ReadRanges(tm.Required("range"), inputDimension);
+        var pointsNode = tm.Optional("points");
+        int[] points;
+        if (pointsNode is not null)
         {
-            throw poly.Error("give at least one coefficient (ascending powers: [c0, c1, c2, ...])");
+            points = ReadPoints(pointsNode, inputDimension);
+            long product = points.Aggregate(1L, (a, c) => a * c);
+            if (product > 50_000_000)
+            {
+                throw pointsNode.Error($"the grid has {product} points, beyond this tool's limit of 5·10⁷ per population");
+            }
+
+            if (size is not null && product != size)
+            {
+                throw pointsNode.Error($"the grid has {product} tangent points but size is {size}; give size: {product} or leave size out");
+            }
+        }
+        else if (size is null)
+        {
+            throw node.Error(inputDimension == 1
+                ? "a tangent-constructed population needs 'size'"
+                : "a tangent-constructed population needs 'size' or 'tangent.points' (tangent points per input dimension)");
+        }
+        else if (inputDimension == 1)
+        {
+            points = [size.Value];
+        }
+        else
+        {
+            // N = m^M splits evenly; any other N needs the grid spelt out.
+            int per = (int)Math.Round(Math.Pow(size.Value, 1.0 / inputDimension));
+            if (Enumerable.Repeat((long)per, inputDimension).Aggregate(1L, (a, c) => a * c) != size.Value)
+            {
+                throw tangentNode.Error($"give 'points: [m1, ..., m{inputDimension}]' (tangent points per input dimension): size {size} is not a whole number to the power {inputDimension}, so the grid cannot be split evenly");
+            }
+
+            points = Enumerable.Repeat(per, inputDimension).ToArray();
         }
 
-        return new PolynomialFunction(c);
+        int n = points.Aggregate(1, (a, c) => a * c);
+        var decoders = m.Required("decoders").AsScalarOrList(n);
+        return inputDimension == 1
+            ? TangentConstruction.Build1D(name, kind, f, n, ranges[0].Lo, ranges[0].Hi, decoders, mu, noise)
+            : TangentConstruction.BuildGrid(name, kind, f, points, ranges, decoders, mu, noise);
+    }
+
+    /// <summary>A random population (App. B, Fig. S1), optionally with thresholds tuned to a convex boundary.</summary>
+    private static ConstructedPopulation ReadRandom(SpecMap m, SpecNode node, SpecNode randomNode, string name, PopulationKind kind, int? size, int inputDimension, double mu, double noise)
+    {
+        if (size is null)
+        {
+            throw node.Error("a random population needs 'size'");
+        }
+
+        var rm = randomNode.AsMap(RandomKeys);
+        var defaults = RandomWeights.FigureS1;
+        ulong seed = rm.Optional("seed")?.AsSeed() ?? 0;
+        var weights = new RandomWeights(
+            ReadGaussian(rm.Optional("feedforward"), defaults.Feedforward),
+            ReadGaussian(rm.Optional("encoder"), defaults.Encoder),
+            ReadGaussian(rm.Optional("threshold"), defaults.Threshold));
+        ThresholdTuning? tuning = null;
+        if (rm.Optional("tune_to") is { } tuneNode)
+        {
+            if (rm.Optional("threshold") is { } thresholdNode)
+            {
+                throw thresholdNode.Error("tuned thresholds replace the drawn ones: give 'threshold' or 'tune_to', not both");
+            }
+
+            var tm = tuneNode.AsMap(TuneKeys);
+            tuning = new ThresholdTuning(ReadFunction(tm.Required("f"), inputDimension), ReadRanges(tm.Required("range"), inputDimension));
+        }
+
+        var decoders = m.Required("decoders").AsScalarOrList(size.Value);
+        var built = RandomConstruction.Build(name, kind, size.Value, inputDimension, seed, weights, decoders, tuning, mu, noise);
+        return new ConstructedPopulation(built.Population, built.Tuning?.TangentPoints ?? []);
+    }
+
+    private static Gaussian ReadGaussian(SpecNode? node, Gaussian fallback)
+    {
+        if (node is null)
+        {
+            return fallback;
+        }
+
+        var gm = node.AsMap(GaussianKeys);
+        var g = new Gaussian(gm.Double("mean", fallback.Mean), gm.Double("std", fallback.Std));
+        if (g.Std < 0)
+        {
+            throw gm.Required("std").Error($"must be ≥ 0 (got {g.Std.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        return g;
+    }
+
+    /// <summary>One interval per input dimension: <c>[a, b]</c> for a 1-D input (or <c>[[a, b]]</c>), <c>[[a1, b1], [a2, b2], ...]</c> otherwise.</summary>
+    private static (double Lo, double Hi)[] ReadRanges(SpecNode node, int inputDimension)
+    {
+        var items = node.AsList();
+        if (inputDimension == 1 && items.All(i => i.IsScalar))
+        {
+            double[] range = node.AsDoubles();
+            if (range.Length != 2)
+            {
+                throw node.Error($"expected [a, b]; got {range.Length} numbers");
+            }
+
+            return [(range[0], range[1])];
+        }
+
+        if (items.Count != inputDimension || items.Any(i => !i.IsList))
+        {
+            throw node.Error(inputDimension == 1
+                ? $"expected [a, b]; got {DescribeList(items)}"
+                : $"expected {inputDimension} intervals [[a1, b1], ..., [a{inputDimension}, b{inputDimension}]], one per input dimension; got {DescribeList(items)}");
+        }
+
+        var result = new (double Lo, double Hi)[inputDimension];
+        for (int d = 0; d < inputDimension; d++)
+        {
+            double[] pair = items[d].AsDoubles();
+            if (pair.Length != 2)
+            {
+                throw items[d].Error($"expected [a, b]; got {pair.Length} numbers");
+            }
+
+            result[d] = (pair[0], pair[1]);
+        }
+
+        return result;
+    }
+
+    private static string DescribeList(IReadOnlyList<SpecNode> items) =>
+        items.Count == 0 ? "an empty list"
+            : items.All(i => i.IsScalar) ? $"{items.Count} number{(items.Count == 1 ? string.Empty : "s")}"
+            : $"{items.Count} entr{(items.Count == 1 ? "y" : "ies")}";
+
+    /// <summary>Tangent points per input dimension: a list of M positive integers (a plain integer for a 1-D input).</summary>
+    private static int[] ReadPoints(SpecNode node, int inputDimension)
+    {
+        var entries = node.IsScalar && inputDimension == 1 ? [node] : node.AsList();
+        if (entries.Count != inputDimension)
+        {
+            throw node.Error($"give one number of tangent points per input dimension ({inputDimension}); got {entries.Count}");
+        }
+
+        var points = new int[inputDimension];
+        for (int d = 0; d < inputDimension; d++)
+        {
+            points[d] = entries[d].AsInt();
+            if (points[d] < 1)
+            {
+                throw entries[d].Error($"must be a positive number of points (got {points[d]})");
+            }
+        }
+
+        return points;
+    }
+
+    /// <summary>A boundary function: exactly one of <c>polynomial</c>, <c>expression</c> or <c>knots</c>.</summary>
+    private static IBoundaryFunction ReadFunction(SpecNode node, int inputDimension)
+    {
+        var m = node.AsMap(FunctionKeys);
+        // In document order, so that the error points at the key the user added second.
+        var given = FunctionKeys.Where(m.Has).OrderBy(k => m.Required(k).Node.Start.Line).ThenBy(k => m.Required(k).Node.Start.Column).ToArray();
+        if (given.Length == 0)
+        {
+            throw node.Error("give the function as one of polynomial: [c0, c1, ...], expression: \"...\" or knots: [[x0, y0], [x1, y1], ...]");
+        }
+
+        if (given.Length > 1)
+        {
+            throw m.Required(given[1]).Error($"give only one of polynomial, expression or knots (also got '{given[0]}')");
+        }
+
+        var valueNode = m.Required(given[0]);
+        if (given[0] != "expression" && inputDimension != 1)
+        {
+            throw valueNode.Error($"'{given[0]}' describes a function of one input but the spec has {inputDimension} input dimensions; write an 'expression' in x1..x{inputDimension}");
+        }
+
+        switch (given[0])
+        {
+            case "expression":
+                try
+                {
+                    return ExpressionFunction.Parse(valueNode.AsString(), inputDimension);
+                }
+                catch (ExpressionException e)
+                {
+                    throw valueNode.Error(e.Message);
+                }
+
+            case "knots":
+                {
+                    var items = valueNode.AsList();
+                    var knots = new (double X, double Y)[items.Count];
+                    for (int k = 0; k < items.Count; k++)
+                    {
+                        if (!items[k].IsList)
+                        {
+                            throw items[k].Error("expected a knot [x, y]");
+                        }
+
+                        double[] pair = items[k].AsDoubles();
+                        if (pair.Length != 2)
+                        {
+                            throw items[k].Error($"expected a knot [x, y]; got {pair.Length} number{(pair.Length == 1 ? string.Empty : "s")}");
+                        }
+
+                        knots[k] = (pair[0], pair[1]);
+                    }
+
+                    try
+                    {
+                        return new PiecewiseLinearFunction(knots);
+                    }
+                    catch (ModelValidationException e)
+                    {
+                        // The function names its fields knots[k]...; place them under this node's path.
+                        string rest = e.Field.StartsWith("knots", StringComparison.Ordinal) ? e.Field["knots".Length..] : string.Empty;
+                        string field = valueNode.Path + rest;
+                        throw new SpecException(valueNode.Document.File, valueNode.Document.LineOf(field), field, e.Reason);
+                    }
+                }
+
+            default:
+                {
+                    var c = valueNode.AsDoubles();
+                    if (c.Length == 0)
+                    {
+                        throw valueNode.Error("give at least one coefficient (ascending powers: [c0, c1, c2, ...])");
+                    }
+
+                    return new PolynomialFunction(c);
+                }
+        }
     }
 }

@@ -1,0 +1,257 @@
+using System.Globalization;
+using LatentSpikes.Inputs;
+using LatentSpikes.Model;
+
+namespace LatentSpikes.Construction;
+
+/// <summary>How a target function is split into convex parts.</summary>
+public enum CompileMethod
+{
+    /// <summary>Piecewise-linear for one input, smooth for several.</summary>
+    Auto,
+
+    /// <summary>Theorem 2 on the piecewise-linear interpolant at evenly spaced knots (1-D only); exact for that interpolant.</summary>
+    PiecewiseLinear,
+
+    /// <summary>Theorem 1: q = f + λ·g, p = λ·g sampled by tangent planes on a grid (any dimension).</summary>
+    Smooth,
+}
+
+/// <summary>Options of <see cref="FunctionCompiler"/>.</summary>
+public sealed record CompileOptions
+{
+    /// <summary>Neuron budget N_E + N_I.</summary>
+    public int Neurons { get; init; } = 20;
+
+    /// <summary>Slope a of the inhibitory boundary in y_E (eq. E.4); stability needs a &gt; 1.</summary>
+    public double A { get; init; } = 2.0;
+
+    /// <summary>Decomposition method.</summary>
+    public CompileMethod Method { get; init; } = CompileMethod.Auto;
+
+    /// <summary>Largest shift of the excitatory boundary per spike (|D_I|); null picks the finest affordable one.</summary>
+    public double? Precision { get; init; }
+
+    /// <summary>Time step of the generated spec (τ).</summary>
+    public double Dt { get; init; } = 0.002;
+
+    /// <summary>Time the generated protocol takes to sweep the input range (τ).</summary>
+    public double SweepDuration { get; init; } = 40;
+
+    /// <summary>Current-noise std σ of both populations.</summary>
+    public double Noise { get; init; }
+
+    /// <summary>Soft refractory cost μ of both populations.</summary>
+    public double Mu { get; init; }
+
+    /// <summary>Seed of the generated spec.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Fail when the network's boundary crossing misses f by more than this anywhere on the range.</summary>
+    public double? Tolerance { get; init; }
+
+    /// <summary>Experiment name of the generated spec.</summary>
+    public string Name { get; init; } = "compiled";
+}
+
+/// <summary>A compiled function: the ready-to-run experiment and what the construction guarantees.</summary>
+/// <param name="Experiment">The E-I network with a sweep protocol over the input range, started at the crossing.</param>
+/// <param name="Ei">The network, its decomposition and decoder scale.</param>
+/// <param name="Target">The target function.</param>
+/// <param name="Ranges">The input box.</param>
+/// <param name="MaxApproximationError">max |y_E*(x) − f(x)| over the range: the boundary crossing's error before spiking.</param>
+/// <param name="Summary">A human-readable account of the construction.</param>
+public sealed record CompiledFunction(
+    Experiment Experiment,
+    EiNetwork Ei,
+    Func<double[], double> Target,
+    IReadOnlyList<(double Lo, double Hi)> Ranges,
+    double MaxApproximationError,
+    string Summary);
+
+/// <summary>
+/// Compiles a target function f ≥ 0 into a Dale's-law E-I spiking network whose excitatory latent computes it
+/// (seed 002, §2.7 and App. D-E): f = q − p with q, p convex; I boundary y_I = −p̃(x) − a·y_E, E boundary
+/// y_E = −q̃(x) − y_I; their crossing is y_E* = f(x).
+/// </summary>
+public static class FunctionCompiler
+{
+    /// <summary>Compiles f over a box of inputs.</summary>
+    /// <param name="f">Target function of M inputs; must be finite and ≥ 0 on the box.</param>
+    /// <param name="ranges">One (lo, hi) per input dimension.</param>
+    /// <param name="options">Budget, method, precision and protocol.</param>
+    /// <param name="description">How f is shown in the spec and summary.</param>
+    /// <exception cref="ModelValidationException">For an impossible request, naming the option.</exception>
+    public static CompiledFunction Compile(Func<double[], double> f, IReadOnlyList<(double Lo, double Hi)> ranges, CompileOptions options, string description = "f(x)")
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(ranges);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckRanges(ranges);
+        int m = ranges.Count;
+        var samples = Samples(ranges);
+        foreach (var x in samples)
+        {
+            double v = f(x);
+            if (!double.IsFinite(v))
+            {
+                throw new ModelValidationException("function", $"f({Format(x)}) = {v} is not finite; the target must be finite on the whole range");
+            }
+
+            if (v < 0)
+            {
+                throw new ModelValidationException("function", $"f({Format(x)}) = {v:G4} < 0: the excitatory latent y_E is ≥ 0 under Dale's law; shift the target by a constant (e.g. '{description} + {Math.Ceiling(-v * 10) / 10:G3}')");
+            }
+        }
+
+        var method = options.Method == CompileMethod.Auto ? (m == 1 ? CompileMethod.PiecewiseLinear : CompileMethod.Smooth) : options.Method;
+        DcDecomposition split;
+        if (method == CompileMethod.PiecewiseLinear)
+        {
+            if (m != 1)
+            {
+                throw new ModelValidationException("method", "the piecewise-linear split (Theorem 2) is for one input; use the smooth method for several");
+            }
+
+            if (options.Neurons < 2)
+            {
+                throw new ModelValidationException("neurons", $"a budget of {options.Neurons} neuron(s) is too small: an E-I network needs at least one excitatory and one inhibitory neuron");
+            }
+
+            // N knots give at most N − 2 slope jumps, each opening one piece (neuron), plus the first piece of q and of p.
+            int knots = options.Neurons;
+            var (lo, hi) = ranges[0];
+            double[] xs = Enumerable.Range(0, knots).Select(k => lo + ((hi - lo) * k / (knots - 1))).ToArray();
+            split = DifferenceOfConvex.FromKnots(xs, xs.Select(x => f([x])).ToArray());
+        }
+        else
+        {
+            int perDim = (int)Math.Floor(Math.Pow(options.Neurons / 2.0, 1.0 / m) + 1e-9);
+            if (perDim < 2)
+            {
+                throw new ModelValidationException("neurons", $"a budget of {options.Neurons} neurons is too small for {m} input dimension(s): the smooth split needs at least 2 tangent points per dimension for each population, i.e. ≥ {2 * (int)Math.Pow(2, m)} neurons");
+            }
+
+            split = DifferenceOfConvex.Smooth(f, ranges, perDim, perDim);
+        }
+
+        return Finish(f, ranges, samples, split, options, description);
+    }
+
+    /// <summary>Compiles the continuous piecewise-linear function through the knots, exactly (Theorem 2).</summary>
+    public static CompiledFunction CompileKnots(IReadOnlyList<double> xs, IReadOnlyList<double> ys, CompileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(xs);
+        ArgumentNullException.ThrowIfNull(ys);
+        ArgumentNullException.ThrowIfNull(options);
+        var split = DifferenceOfConvex.FromKnots(xs, ys);
+        var ranges = new[] { (xs[0], xs[^1]) };
+        double f(double[] x) => Interpolate(xs, ys, x[0]);
+        var samples = Samples(ranges).Concat(xs.Select(x => new[] { x })).ToList();
+        for (int k = 0; k < ys.Count; k++)
+        {
+            if (ys[k] < 0)
+            {
+                throw new ModelValidationException($"knots[{k}].y", $"{ys[k]:G4} < 0: the excitatory latent y_E is ≥ 0 under Dale's law; shift the knots up by a constant");
+            }
+        }
+
+        string description = "piecewise linear through " + string.Join(", ", xs.Select((x, k) => $"({x.ToString("G6", CultureInfo.InvariantCulture)}, {ys[k].ToString("G6", CultureInfo.InvariantCulture)})"));
+        return Finish(f, ranges, samples, split, options with { Method = CompileMethod.PiecewiseLinear }, description);
+    }
+
+    private static CompiledFunction Finish(Func<double[], double> f, IReadOnlyList<(double Lo, double Hi)> ranges, List<double[]> samples, DcDecomposition split, CompileOptions options, string description)
+    {
+        LowRankNetwork.RequireFinite("dt", options.Dt);
+        if (!(options.Dt > 0) || options.Dt > 0.1)
+        {
+            throw new ModelValidationException("dt", $"must be in (0, 0.1] τ (got {options.Dt})");
+        }
+
+        var ei = EiConstruction.Build(split, samples, options.A, options.Precision, options.Dt, options.Noise, options.Mu);
+        double error = samples.Max(x => Math.Abs(ei.Crossing(x).YE - f(x)));
+        if (options.Tolerance is { } tol && error > tol)
+        {
+            int suggested = (int)Math.Ceiling(ei.Network.NeuronCount * Math.Sqrt(error / tol));
+            throw new ModelValidationException("neurons", $"a budget of {options.Neurons} neurons resolves {description} only to {error:G3} (tolerance {tol:G3}); try about {suggested} neurons");
+        }
+
+        int m = ranges.Count;
+        double settle = 2.0;
+        var inputs = new List<InputSignal>();
+        for (int d = 0; d < m; d++)
+        {
+            var (lo, hi) = ranges[d];
+            inputs.Add(d == 0
+                ? new RampSignal(lo, hi, settle, settle + options.SweepDuration)
+                : new SinusoidSignal(0.5 * (lo + hi), 0.5 * (hi - lo), (2 * d) / options.SweepDuration, -Math.PI / 2));
+        }
+
+        double[] x0 = inputs.Select(s => s is DeterministicSignal ds ? ds.ValueAt(0) : 0).ToArray();
+        var (yE0, yI0) = ei.Crossing(x0);
+        var settings = new SimulationSettings
+        {
+            Dt = options.Dt,
+            Duration = settle + options.SweepDuration + settle,
+            Seed = options.Seed,
+            RecordEvery = Math.Max(1, (int)Math.Round(0.01 / options.Dt)),
+        };
+        string summary =
+            $"y_E computes {description} on {RangeText(ranges)}: {split.Method}, a = {options.A:G3}, " +
+            $"N_E = {ei.Network.Populations[0].Size}, N_I = {ei.Network.Populations[1].Size}, spike precision |D_I| = {ei.Precision:G3}, " +
+            $"boundary-crossing error max|y_E* − f| = {error:G3}, peak rate ≈ {ei.PeakRatePerTau:G3} spikes/τ";
+        var experiment = new Experiment(
+            ei.Network,
+            inputs,
+            settings,
+            initialLatents: new Dictionary<string, double> { ["y_E"] = yE0, ["y_I"] = yI0 },
+            name: options.Name,
+            description: summary);
+        return new CompiledFunction(experiment, ei, f, ranges.ToArray(), error, summary);
+    }
+
+    private static void CheckRanges(IReadOnlyList<(double Lo, double Hi)> ranges)
+    {
+        if (ranges.Count == 0)
+        {
+            throw new ModelValidationException("range", "give one input range [lo, hi] per input dimension");
+        }
+
+        for (int d = 0; d < ranges.Count; d++)
+        {
+            LowRankNetwork.RequireFinite($"range[{d}]", ranges[d].Lo);
+            LowRankNetwork.RequireFinite($"range[{d}]", ranges[d].Hi);
+            if (!(ranges[d].Hi > ranges[d].Lo))
+            {
+                throw new ModelValidationException($"range[{d}]", $"[{ranges[d].Lo:G6}, {ranges[d].Hi:G6}] is empty; give lo < hi");
+            }
+        }
+    }
+
+    /// <summary>Points covering the box: 1001 for one input, a 41×41 grid for two, 11 per dimension beyond.</summary>
+    private static List<double[]> Samples(IReadOnlyList<(double Lo, double Hi)> ranges) =>
+        DifferenceOfConvex.Grid(ranges, ranges.Count switch { 1 => 1001, 2 => 41, _ => 11 });
+
+    private static double Interpolate(IReadOnlyList<double> xs, IReadOnlyList<double> ys, double x)
+    {
+        if (x <= xs[0])
+        {
+            return ys[0];
+        }
+
+        for (int k = 1; k < xs.Count; k++)
+        {
+            if (x <= xs[k])
+            {
+                return ys[k - 1] + ((ys[k] - ys[k - 1]) * (x - xs[k - 1]) / (xs[k] - xs[k - 1]));
+            }
+        }
+
+        return ys[^1];
+    }
+
+    private static string RangeText(IReadOnlyList<(double Lo, double Hi)> ranges) =>
+        string.Join(" × ", ranges.Select(r => $"[{r.Lo.ToString("G6", CultureInfo.InvariantCulture)}, {r.Hi.ToString("G6", CultureInfo.InvariantCulture)}]"));
+
+    private static string Format(double[] x) => string.Join(", ", x.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
+}

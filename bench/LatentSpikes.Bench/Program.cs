@@ -41,5 +41,11 @@ if (args.Length > 0 && args[0] == "kernels")
     return;
 }
 
+if (args.Length > 0 && args[0] == "compile-scaling")
+{
+    CompileScaling.Run();
+    return;
+}
+
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithId("short"));
 BenchmarkSwitcher.FromAssembly(typeof(BenchNetworks).Assembly).Run(args, config);

@@ -92,6 +92,7 @@ public static class LatentSpikesApp
     private static IEnumerable<Command> ExtraCommands(TextWriter stdout, TextWriter stderr)
     {
         yield return GeometryCommand.Create(stdout, stderr);
+        yield return CompileCommand.Create(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using LatentSpikes.Construction;
+using LatentSpikes.Geometry;
 using LatentSpikes.IO;
 using LatentSpikes.Model;
 using LatentSpikes.Plotting;
@@ -62,6 +64,19 @@ public static class LatentSpikesApp
                              $"({string.Join(", ", e.Network.Populations.Select(p => $"{p.Name}: {p.Size} {p.Kind.ToString().ToLowerInvariant()}"))}), " +
                              $"{e.Network.Latents.Count} latent(s), {e.Network.InputDimension} input dimension(s), " +
                              $"{e.Settings.StepCount} steps of dt = {e.Settings.Dt} τ");
+
+            // App. B: which neurons never form their population's boundary, and where it lies at or above y = 0 (an
+            // inhibitory population is silent there), over the inputs the spec's protocol covers.
+            if (e.Network.InputDimension > 0)
+            {
+                var ranges = Enumerable.Range(0, e.Network.InputDimension)
+                    .Select(d => InputProtocol.Range(e, d)).Select(r => (r.Min, r.Max)).ToArray();
+                foreach (var pop in e.Network.Populations.Where(PopulationBoundary.IsRank1Alone))
+                {
+                    stdout.WriteLine("  " + BoundaryReport.Analyze(pop, ranges).Summary);
+                }
+            }
+
             return 0;
         }));
 

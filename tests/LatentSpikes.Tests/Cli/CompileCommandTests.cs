@@ -85,6 +85,23 @@ public sealed class CompileCommandTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir));
     }
 
+    [Fact]
+    public void Validate_reports_silent_neurons_and_silent_inputs_of_random_populations()
+    {
+        var r = Run("validate", Path.Combine(AppContext.BaseDirectory, "examples", "figS1-random-boundary.yaml"));
+        Assert.Equal(0, r.Code);
+        string[] lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string random = Assert.Single(lines, l => l.Contains("Population 'R'", StringComparison.Ordinal));
+        string tuned = Assert.Single(lines, l => l.Contains("Population 'T'", StringComparison.Ordinal));
+
+        // Fig. S1a: untuned, most neurons never reach the boundary and the population is silent where it lies above 0.
+        Assert.Contains("never do and stay silent", random, StringComparison.Ordinal);
+        Assert.Contains("at or above y = 0 for x in [", random, StringComparison.Ordinal);
+
+        // Fig. S1b: tuned thresholds put every neuron on the boundary.
+        Assert.Contains("all 8 neurons form part of the boundary", tuned, StringComparison.Ordinal);
+    }
+
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
         using var stdout = new StringWriter();

@@ -46,8 +46,9 @@ namespace LatentSpikes.Simulation;
 /// <see cref="SimulationStatus.Exploded"/> when ⌈runaway_window/dt⌉ consecutive non-inhibitory spikes (with no
 /// inhibitory spike in between) fall within (⌈runaway_window/dt⌉ − 1)·dt, the clock engine's one-spike-per-step
 /// ceiling sustained for the window; when a latent exceeds the latent limit; or, always, when more than
-/// max(1000, 10·N) spikes fall within one dt, which bounds the work per unit time (a neuron whose self-reset does
-/// not take it below threshold would otherwise fire endlessly at one instant).
+/// max(1000, 10·N) spikes fall within one dt (counted in consecutive windows of length dt, each opened by its first
+/// spike), which bounds the work per unit time (a neuron whose self-reset does not take it below threshold would
+/// otherwise fire endlessly at one instant).
 /// </para>
 /// <para>
 /// <b>Output.</b> Latents and inputs are recorded at the clock engine's record grid (every record_every·dt) with their
@@ -815,10 +816,10 @@ public sealed class EventDrivenEngine : IEngine
         private readonly int _runLength;
         private readonly double[] _run;
         private readonly int _burstLength;
-        private readonly double[] _burst;
-        private long _consecutive;
         private readonly Func<int, string> _describe;
-        private long _total;
+        private long _consecutive;
+        private double _burstStart = double.NegativeInfinity;
+        private int _burstCount;
 
         public RunawayGuard(SimulationSettings s, int neurons, Func<int, string> describe)
         {
@@ -829,10 +830,9 @@ public sealed class EventDrivenEngine : IEngine
             // The clock engine's rule: ⌈window/dt⌉ consecutive non-inhibitory spikes, here within (that − 1)·dt.
             // Very long windows are shortened at the same rate so that the ring of spike times stays small.
             long length = s.RunawayWindow > 0 ? Math.Max(1, (long)Math.Ceiling(s.RunawayWindow / s.Dt)) : 0;
-            _runLength = (int)Math.Min(length, 1 << 22);
+            _runLength = (int)Math.Min(length, 1 << 20);
             _run = new double[_runLength];
             _burstLength = Math.Max(1000, 10 * neurons);
-            _burst = new double[_burstLength];
         }
 
         public string? Check(double t, int population, bool inhibitory, double[] latents, Experiment exp)
@@ -859,11 +859,15 @@ public sealed class EventDrivenEngine : IEngine
                 }
             }
 
-            int slot = (int)(_total % _burstLength);
-            double burstStart = _total >= _burstLength ? _burst[slot] : double.NegativeInfinity;
-            _burst[slot] = t;
-            _total++;
-            if (t - burstStart < _dt)
+            // Spikes are counted in consecutive windows of length dt, each opened by its first spike: any interval
+            // of length dt then holds at most twice the budget, which is what bounds the work.
+            if (t - _burstStart >= _dt)
+            {
+                _burstStart = t;
+                _burstCount = 0;
+            }
+
+            if (++_burstCount > _burstLength)
             {
                 return $"activity ran away at t = {t:0.###} τ: more than {_burstLength} spikes within one time step (dt = {_dt} τ), the last from {_describe(population)}. " +
                        "With delta synapses a neuron whose self-reset E_i·D_i − μ does not take it below threshold fires without end; give it a soft refractory cost mu";

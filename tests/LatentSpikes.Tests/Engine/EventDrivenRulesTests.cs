@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LatentSpikes.Cli;
+using LatentSpikes.Construction;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
 using LatentSpikes.Simulation;
@@ -140,6 +141,22 @@ public sealed class EventDrivenRulesTests : IDisposable
         Assert.Equal(SimulationStatus.Exploded, result.Status);
         Assert.Contains("more than 1000 spikes within one time step", result.StatusDetail, StringComparison.Ordinal);
         Assert.Equal(1001, result.Spikes.Count);
+    }
+
+    [Fact]
+    public void A_network_whose_dense_weight_matrix_would_need_a_terabyte_runs_in_linear_memory()
+    {
+        // N = 400,000 (W = E·Dᵀ would be 1.28 TB): spikes act through the latents, a few arrays of length N hold the state.
+        const int n = 400_000;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction([0.5, 0, 1]), n, -1, 1, [-0.35]).Population;
+        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(-0.5)], new SimulationSettings { Dt = 0.01, Duration = 0.5 });
+        var result = new EventDrivenEngine().Run(exp);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.Equal(SimulationStatus.Completed, result.Status);
+        Assert.True(result.Spikes.Count >= 3, "y starts above the boundary: a burst at t = 0, then regular firing");
+        // ~1 kB per neuron (construction, validation copies, compiled arrays, engine state) against 3.2 MB per dense row.
+        Assert.True(allocated < 2048L * n, $"allocated {allocated / 1e6:0.0} MB for N = {n}: more than O(N)");
     }
 
     [Fact]

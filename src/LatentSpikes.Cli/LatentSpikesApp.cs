@@ -45,13 +45,26 @@ public static class LatentSpikesApp
         var dt = new Option<double?>("--dt") { Description = "Override simulation.dt (units of τ)." };
         var duration = new Option<double?>("--duration") { Description = "Override simulation.duration (units of τ)." };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip latents.png." };
-        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "Engine: clock (the paper's fixed-step rules, the default) or event (exact spike times; see docs/engines.md).",
+            DefaultValueFactory = _ => "clock",
+        };
+        engine.Validators.Add(result =>
+        {
+            string? name = result.GetValueOrDefault<string>();
+            if (name is not ("clock" or "event"))
+            {
+                result.AddError($"--engine: unknown engine '{name}' (known: clock, event)");
+            }
+        });
+        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine };
         simulate.SetAction(r => Guard(stderr, () =>
         {
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
             var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
             string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
-            return Simulate(exp, new RunProvenance(loaded.File, loaded.Hash), dir, !r.GetValue(noPlot), stdout, stderr);
+            return Simulate(exp, CreateEngine(r.GetValue(engine)!, exp), new RunProvenance(loaded.File, loaded.Hash), dir, !r.GetValue(noPlot), stdout, stderr);
         }));
 
         var validateSpec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };
@@ -122,7 +135,23 @@ public static class LatentSpikesApp
     private static int Demo(string dir, TextWriter stdout, TextWriter stderr)
     {
         var loaded = LoadDemo();
-        return Simulate(loaded.Experiment, new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, stdout, stderr);
+        return Simulate(loaded.Experiment, new ClockDrivenEngine(), new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, stdout, stderr);
+    }
+
+    /// <summary>The engine named by <c>--engine</c>; an experiment the event engine cannot run is a one-line error before anything is written.</summary>
+    private static IEngine CreateEngine(string name, Experiment exp)
+    {
+        if (name != "event")
+        {
+            return new ClockDrivenEngine();
+        }
+
+        if (!EventDrivenEngine.Supports(exp, out string reason))
+        {
+            throw new SpecException("command line", 0, "--engine", $"the event engine cannot run this spec: {reason}");
+        }
+
+        return new EventDrivenEngine();
     }
 
     private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration)
@@ -150,9 +179,8 @@ public static class LatentSpikesApp
         }
     }
 
-    private static int Simulate(Experiment exp, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    private static int Simulate(Experiment exp, IEngine engine, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
     {
-        var engine = new ClockDrivenEngine();
         SimulationResult result;
         bool interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         if (interactive)

@@ -42,6 +42,7 @@ public class EngineConformanceTests
     {
         new EngineUnderTest("clock", (threads, trial) => new ClockDrivenEngine(threads, trial), dt => dt),
         new EngineUnderTest("batched", (threads, trial) => new BatchedTrialEngine(threads, trial), dt => dt),
+        new EngineUnderTest("event", (threads, trial) => new EventDrivenEngine(trial), _ => 0),
     };
 
     private const double BoundaryDecoder = -0.35;
@@ -99,7 +100,9 @@ public class EngineConformanceTests
             {
                 double t = result.Times[r];
                 filtered *= Math.Exp(-(t - tPrev));
-                while (next < spikes.Count && spikes[next].Time <= t + 1e-12)
+                // The first record is the initial state, before any spike at t = 0 (an exact engine fires a neuron
+                // that starts above threshold at t = 0 itself); later records include the spikes at their instant.
+                while (r > 0 && next < spikes.Count && spikes[next].Time <= t + 1e-12)
                 {
                     filtered += latent.Decoders[spikes[next].Neuron] * Math.Exp(-(t - spikes[next].Time));
                     next++;

@@ -58,13 +58,30 @@ public static class LatentSpikesApp
                 result.AddError($"--engine: unknown engine '{name}' (known: clock, event)");
             }
         });
-        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine };
+        var trials = new Option<int>("--trials")
+        {
+            Description = "Run this many independent trials (trial r uses the random streams of trial r); writes spikes.csv with a trial column, latents-mean.csv, trials.csv and summary.json.",
+            DefaultValueFactory = _ => 1,
+        };
+        trials.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError($"--trials: must be ≥ 1 (got {result.GetValueOrDefault<int>()})");
+            }
+        });
+        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine, trials };
         simulate.SetAction(r => Guard(stderr, () =>
         {
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
             var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
             string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
-            return Simulate(exp, CreateEngine(r.GetValue(engine)!, exp), new RunProvenance(loaded.File, loaded.Hash), dir, !r.GetValue(noPlot), stdout, stderr);
+            var runEngine = CreateEngine(r.GetValue(engine)!, exp);
+            var provenance = new RunProvenance(loaded.File, loaded.Hash);
+            int count = r.GetValue(trials);
+            return count > 1
+                ? TrialsRun.Run(exp, runEngine.Name, count, provenance, dir, !r.GetValue(noPlot), stdout, stderr)
+                : Simulate(exp, runEngine, provenance, dir, !r.GetValue(noPlot), stdout, stderr);
         }));
 
         var validateSpec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };

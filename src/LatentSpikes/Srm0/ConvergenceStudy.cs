@@ -168,3 +168,32 @@ public static class ConvergenceStudy
         return (slope, my - (slope * mx));
     }
 }
+
+/// <summary>The fitted trends of a convergence study.</summary>
+/// <param name="SpikingVsGeneralisedSlope">Slope of ln MAD(SNN, GR) against ln N (−1/2 at fixed K, −1/4 for K = √N).</param>
+/// <param name="SpikingVsGeneralisedIntercept">Intercept of that fit: MAD ≈ e^{intercept}·N^{slope}.</param>
+/// <param name="SpikingVsConventionalSlope">Slope of ln MAD(SNN, CR) against ln N (→ 0 as it saturates).</param>
+/// <param name="ConventionalPlateau">Mean MAD(GR, CR) over all runs: where MAD(SNN, CR) saturates.</param>
+/// <param name="ScaledError">Mean MAD(SNN, GR)·√(N/K): the constant C_L of MAD ≈ C_L·√(K/N).</param>
+public sealed record ConvergenceFit(
+    double SpikingVsGeneralisedSlope,
+    double SpikingVsGeneralisedIntercept,
+    double SpikingVsConventionalSlope,
+    double ConventionalPlateau,
+    double ScaledError)
+{
+    /// <summary>Fits the trends of <paramref name="points"/> (needs at least two sizes).</summary>
+    public static ConvergenceFit Of(IReadOnlyList<ConvergencePoint> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        double[] n = points.Select(p => (double)p.Neurons).ToArray();
+        var sg = ConvergenceStudy.FitLogLog(n, points.Select(p => p.SpikingVsGeneralised).ToArray());
+        var sc = ConvergenceStudy.FitLogLog(n, points.Select(p => p.SpikingVsConventional).ToArray());
+        return new ConvergenceFit(
+            sg.Slope,
+            sg.Intercept,
+            sc.Slope,
+            points.Average(p => p.GeneralisedVsConventional),
+            points.Average(p => p.SpikingVsGeneralised * Math.Sqrt(p.Neurons / (double)p.Latents)));
+    }
+}

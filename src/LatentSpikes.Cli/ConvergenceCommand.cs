@@ -115,7 +115,7 @@ internal static class ConvergenceCommand
             WriteJson(staged.File("convergence.json"), settings, points, fit);
             if (plot)
             {
-                ConvergenceFigure.Save(points, $"seed 000: SRM0 spiking vs generalised vs conventional rate networks ({what})", settings.Network.Neuron.DtMs, staged.File("convergence.png"));
+                ConvergenceFigure.Save(points, $"seed 000, SRM0 spiking (SNN) vs generalised (GR) and conventional (CR) rate networks\n{what}", settings.Network.Neuron.DtMs, staged.File("convergence.png"));
             }
 
             staged.Commit(OutputFiles);

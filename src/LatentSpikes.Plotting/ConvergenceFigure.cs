@@ -1,4 +1,5 @@
 using LatentSpikes.Srm0;
+using System.Globalization;
 using ScottPlot;
 
 namespace LatentSpikes.Plotting;
@@ -40,8 +41,8 @@ public static class ConvergenceFigure
         ulong seed = points.Min(p => p.Seed);
         var smallest = points.Where(p => p.Seed == seed).MinBy(p => p.Neurons)!;
         var largest = points.Where(p => p.Seed == seed).MaxBy(p => p.Neurons)!;
-        Traces(mp.GetPlot(0), smallest, dtMs, $"{title}\noutput membrane y₁(t), N = {smallest.Neurons}, K = {smallest.Latents} (seed {seed})");
-        Traces(mp.GetPlot(1), largest, dtMs, $"N = {largest.Neurons}, K = {largest.Latents}: the SNN follows the generalised rate network, not the conventional one");
+        Traces(mp.GetPlot(0), smallest, dtMs, $"{title}\noutput membrane y₁(t) at N = {smallest.Neurons}, K = {smallest.Latents} (seed {seed})");
+        Traces(mp.GetPlot(1), largest, dtMs, $"output membrane y₁(t) at N = {largest.Neurons}, K = {largest.Latents} (seed {seed})");
         Scaling(mp.GetPlot(2), points);
         mp.SavePng(path, width, height);
     }
@@ -102,20 +103,26 @@ public static class ConvergenceFigure
             plateau.LegendText = $"conventional plateau ⟨MAD(GR, CR)⟩ = {fit.ConventionalPlateau:0.000}";
         }
 
-        var powers = new ScottPlot.TickGenerators.NumericAutomatic
+        // Log axes drawn as log10 values with ticks at the sizes run and at 1-2-5 steps of the MAD.
+        var sizes = points.Select(p => p.Neurons).Distinct().Order().ToArray();
+        plot.Axes.Bottom.SetTicks(sizes.Select(n => Math.Log10(n)).ToArray(), sizes.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
+        double[] all = points.SelectMany(p => new[] { p.SpikingVsGeneralised, p.SpikingVsConventional, p.GeneralisedVsConventional }).Where(v => v > 0).ToArray();
+        var ticks = new List<double>();
+        for (int e = (int)Math.Floor(Math.Log10(all.Min())) - 1; e <= (int)Math.Ceiling(Math.Log10(all.Max())); e++)
         {
-            LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-        };
-        var powersY = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-        };
-        plot.Axes.Bottom.TickGenerator = powers;
-        plot.Axes.Left.TickGenerator = powersY;
+            foreach (double m in new[] { 1.0, 2.0, 5.0 })
+            {
+                double v = m * Math.Pow(10, e);
+                if (v >= all.Min() / 1.5 && v <= all.Max() * 1.5)
+                {
+                    ticks.Add(v);
+                }
+            }
+        }
+
+        plot.Axes.Left.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
         plot.XLabel("neurons per layer N (log scale)");
         plot.YLabel("MAD (Δu, log scale)");
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Alignment.UpperRight);
     }
 }

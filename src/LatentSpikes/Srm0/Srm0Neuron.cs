@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using LatentSpikes.Model;
 
 namespace LatentSpikes.Srm0;
@@ -155,11 +156,21 @@ public sealed class Srm0Neuron
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double SpikeProbability(double escapeFactor, int ageIndex) => OneMinusExpNeg(escapeFactor * _ageWeights[ageIndex]);
 
-    /// <summary>1 − e^{−x} without cancellation for tiny x (.NET has no expm1).</summary>
+    /// <summary>1 − e^{−x} without cancellation for tiny x (.NET has no expm1); bit-identical to one lane of the vector overload.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double OneMinusExpNeg(double x)
+    public static double OneMinusExpNeg(double x) => OneMinusExpNeg(Vector256.Create(x)).ToScalar();
+
+    /// <summary>
+    /// 1 − e^{−x} lane by lane. The spiking neuron and the age density both go through this one function (the scalar
+    /// overload uses a broadcast lane), so their P(a, t) agree to the last bit and no O(dt) or rounding bias can
+    /// separate the expectation from the spikes it describes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> OneMinusExpNeg(Vector256<double> x)
     {
         // Below 1e-5 the third-order series is exact to ~x⁴/24 < 1e-21 relative; above, 1 − e^{−x} loses < 1e-11 relative.
-        return x < 1e-5 ? x * (1 - (x * (0.5 - (x / 6)))) : 1 - Math.Exp(-x);
+        var series = x * (Vector256<double>.One - (x * (Vector256.Create(0.5) - (x / 6))));
+        var direct = Vector256<double>.One - Vector256.Exp(-x);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(1e-5)), series, direct);
     }
 }

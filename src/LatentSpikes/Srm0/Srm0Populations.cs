@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using LatentSpikes.Randomness;
 
 namespace LatentSpikes.Srm0;
@@ -110,19 +111,28 @@ public sealed class AgeDensityPopulation
         int last = _bins - 1;
         int first = Neuron.FirstExcitableIndex;
 
-        // In place from the oldest bin down, so every bin is read before it is overwritten.
+        // The last bin absorbs: what does not fire stays there (added back once the bin below has moved in).
         double x = m[last];
         double fired = x * Srm0Neuron.OneMinusExpNeg(c * w[last]);
         double stay = x - fired;
-        x = m[last - 1];
-        double f = last - 1 >= first ? x * Srm0Neuron.OneMinusExpNeg(c * w[last - 1]) : 0;
-        fired += f;
-        m[last] = stay + (x - f);
-        int j = last - 2;
+
+        // Bins first..last−1 fire with P_j and move one bin older. Blocks of four go from the oldest down, each read
+        // before the block below overwrites it (block [j−3, j] writes [j−2, j+1]).
+        var cv = Vector256.Create(c);
+        var firedBlocks = Vector256<double>.Zero;
+        int j = last - 1;
+        for (; j - 3 >= first; j -= 4)
+        {
+            var mv = Vector256.Create((ReadOnlySpan<double>)m.Slice(j - 3, 4));
+            var fv = mv * Srm0Neuron.OneMinusExpNeg(cv * Vector256.Create(w.Slice(j - 3, 4)));
+            firedBlocks += fv;
+            (mv - fv).CopyTo(m.Slice(j - 2, 4));
+        }
+
         for (; j >= first; j--)
         {
             x = m[j];
-            f = x * Srm0Neuron.OneMinusExpNeg(c * w[j]);
+            double f = x * Srm0Neuron.OneMinusExpNeg(c * w[j]);
             fired += f;
             m[j + 1] = x - f;
         }
@@ -133,6 +143,8 @@ public sealed class AgeDensityPopulation
             m[j + 1] = m[j];
         }
 
+        m[last] += stay;
+        fired += Vector256.Sum(firedBlocks);
         m[0] = fired;
         return fired;
     }

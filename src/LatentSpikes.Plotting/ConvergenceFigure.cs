@@ -1,5 +1,5 @@
-using LatentSpikes.Srm0;
 using System.Globalization;
+using LatentSpikes.Srm0;
 using ScottPlot;
 
 namespace LatentSpikes.Plotting;
@@ -123,6 +123,7 @@ public static class ConvergenceFigure
         plot.Axes.Left.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
         plot.XLabel("neurons per layer N (log scale)");
         plot.YLabel("MAD (Δu, log scale)");
-        plot.ShowLegend(Alignment.UpperRight);
+        // Lower left stays empty: small N has large MADs and the falling line ends at the right.
+        plot.ShowLegend(Alignment.LowerLeft);
     }
 }

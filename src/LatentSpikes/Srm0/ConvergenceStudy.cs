@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using LatentSpikes.Model;
 
@@ -105,7 +106,9 @@ public static class ConvergenceStudy
         var results = new ConvergencePoint[jobs.Length];
         int done = 0;
         var gate = new object();
-        Parallel.For(0, jobs.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
+        // Handed out one at a time in order (no range partitioning), so the largest runs really start first.
+        var queue = Partitioner.Create(Enumerable.Range(0, jobs.Length), EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(queue, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
         {
             var (n, seed) = jobs[j];
             var sw = Stopwatch.StartNew();

@@ -54,6 +54,12 @@ if (args.Length > 0 && args[0] == "kernels")
     return;
 }
 
+if (args.Length > 0 && args[0] == "srm0")
+{
+    Srm0Bench.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "compile-scaling")
 {
     CompileScaling.Run();

@@ -20,6 +20,10 @@ public static class CounterRandom
     /// <summary>Stream domain for stochastic input signals.</summary>
     public const ulong InputDomain = 2;
 
+    /// <summary>Stream domain of the seed-001 balanced network (connectivity, loadings, escape-noise spikes); the
+    /// index is split by <see cref="Balanced.BalancedStreams"/>.</summary>
+    public const ulong BalancedDomain = 1001;
+
     /// <summary>The SplitMix64 finaliser (Stafford's variant 13): a bijective 64-bit mixer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mix64(ulong z)

@@ -241,9 +241,12 @@ public static class BalancedMeanField
     }
 
     /// <summary>
-    /// Integrates the mode-B mean-field latent ODE τ_s dκ/dt = −κ + A·g(|κ|²)κ (+ input) from κ₀ over
-    /// <paramref name="steps"/> steps, where g = ⟨φ'⟩(κ)/⟨φ'⟩(0) is <paramref name="gainScale"/> (1 when null: the
-    /// K → ∞ exponential case, where balance pins ⟨φ'⟩ and the dynamics are exactly linear).
+    /// Integrates the mode-B mean-field latent dynamics from κ₀ over <paramref name="steps"/> steps:
+    /// τ_s dκ/dt = −κ + A·g(|κ|²)·Σ_a w_a κ̃_a (+ input), where κ̃_a is κ low-pass filtered by population a's
+    /// membrane (τ_a dκ̃_a/dt = κ − κ̃_a: the latent input reaches the rates through V), w_a = N_a⟨φ'⟩_a/Σ_b N_b⟨φ'⟩_b
+    /// at κ = 0, and g = ⟨φ'⟩(κ)/⟨φ'⟩(0) is <paramref name="gainScale"/> (1 when null: the K → ∞ exponential case,
+    /// where balance pins ⟨φ'⟩ and the dynamics are exactly linear). For latents slow compared with τ_a this is the
+    /// spec's τ_s dκ/dt = −κ + Σ_nm κ⟨φ'⟩. Steps are ordered as in the simulation.
     /// </summary>
     public static double[][] LatentTrajectory(BalancedParameters p, double[] initial, int steps, Func<int, double[]>? input = null, Func<double, double>? gainScale = null)
     {
@@ -252,19 +255,46 @@ public static class BalancedMeanField
         int r = p.Rank;
         var a = p.LatentMatrix ?? throw new ArgumentException("mode B needs a latent matrix", nameof(p));
         double lambda = Math.Exp(-p.Dt / p.LatentTau);
+        double[] nu = BalanceRates(p);
+        double[] w = [p.ExcitatoryCount * nu[0], p.InhibitoryCount * nu[1]];
+        double wsum = w[0] + w[1];
+        if (p.Refractory > 0)
+        {
+            var s0 = Solve(p, Thresholds(p), 0);
+            w = [p.ExcitatoryCount * s0.Gain[0], p.InhibitoryCount * s0.Gain[1]];
+            wsum = w[0] + w[1];
+        }
+
+        double[] leak = [p.Leak(0), p.Leak(1)];
+        // The network starts at κ = 0, so the membranes have seen κ = 0 so far.
+        double[][] filtered = [new double[r], new double[r]];
         var result = new double[steps + 1][];
         result[0] = (double[])initial.Clone();
+        double[] mix = new double[r];
         for (int t = 0; t < steps; t++)
         {
             double[] k = result[t], next = new double[r];
+            for (int pop = 0; pop < 2; pop++)
+            {
+                for (int i = 0; i < r; i++)
+                {
+                    filtered[pop][i] = (leak[pop] * filtered[pop][i]) + ((1 - leak[pop]) * k[i]);
+                }
+            }
+
+            for (int i = 0; i < r; i++)
+            {
+                mix[i] = ((w[0] * filtered[0][i]) + (w[1] * filtered[1][i])) / wsum;
+            }
+
             double[]? inp = input?.Invoke(t);
-            double scale = gainScale?.Invoke(k.Sum(v => v * v)) ?? 1;
+            double scale = gainScale?.Invoke(mix.Sum(v => v * v)) ?? 1;
             for (int i = 0; i < r; i++)
             {
                 double drive = inp?[i] ?? 0;
                 for (int j = 0; j < r; j++)
                 {
-                    drive += scale * a[(i * r) + j] * k[j];
+                    drive += scale * a[(i * r) + j] * mix[j];
                 }
 
                 // Exact exponential integration of the leak with the drive held over the step (as in the simulation).

@@ -349,7 +349,11 @@ public static class BalancedMeanField
         double m2 = p.LoadingSd * p.LoadingSd * radiusSquared;
         for (int it = 0; it < 2000; it++)
         {
-            double[] next = QuenchedVarianceUpdate(p, rel, sd, sq, m2);
+            // The quenched variance is evaluated at the candidate rates ν (the mean set so that the population rate
+            // is ν), not at the model rate: at the solution both agree, and away from it the model rate grows like
+            // e^{σ_q²/2}, which would make the inner iteration run away before Newton has moved ν.
+            double[] relAtRates = [SolveMeanForRate(p, nu[0], sd[0] + sq[0] + m2), SolveMeanForRate(p, nu[1], sd[1] + sq[1] + m2)];
+            double[] next = QuenchedVarianceUpdate(p, relAtRates, sd, sq, m2);
             double change = Math.Abs(next[0] - sq[0]) + Math.Abs(next[1] - sq[1]);
             sq = next;
             if (change < 1e-14)

@@ -160,7 +160,7 @@ public class BalancedModeBTests
         // damped oscillation into a sustained one, which the unfiltered ODE misses (RMS error ≈ 0.9, measured).
         // Finite-N noise of (1/N)Σ n_j S_j has sd ≈ 0.05 at N = 2500, and the O(1/√K) gain error of the Gaussian mean
         // field accumulates as a phase drift (≈ 10 ms per period at K = 100), so compare over the first 0.2 s (0.85
-        // periods; measured RMS ≈ 0.14 on this seed) with a 0.2 tolerance, a fifth of the oscillation amplitude.
+        // periods; measured RMS 0.13 on this seed) with a 0.2 tolerance, a fifth of the oscillation amplitude.
         var p = new BalancedParameters
         {
             K = 100, ExcitatoryCount = 2000, InhibitoryCount = 500, Seed = 5,

@@ -77,7 +77,7 @@ internal static class BalancedCommand
         int lastPercent = -1;
         var report = BalancedExperiment.Run(p, condition, dynamic, threads, (fraction, message) =>
         {
-            int percent = (int)(fraction * 100);
+            int percent = (int)Math.Round(fraction * 100);
             if (percent / 10 != lastPercent / 10 || fraction == 0)
             {
                 stderr.WriteLine($"[{percent,3}%] {message}");

@@ -163,7 +163,10 @@ public class BalancedModeBTests
         // periods; measured RMS 0.13 on this seed) with a 0.2 tolerance, a fifth of the oscillation amplitude.
         var p = new BalancedParameters
         {
-            K = 100, ExcitatoryCount = 2000, InhibitoryCount = 500, Seed = 5,
+            K = 100,
+            ExcitatoryCount = 2000,
+            InhibitoryCount = 500,
+            Seed = 5,
             LatentMatrix = [0.6, -2.0, 2.0, 0.6],
         };
         var net = BalancedNetwork.Create(p, 1);

@@ -106,6 +106,9 @@ public static class BalancedExperiment
     /// <summary>Static radii of mode A.</summary>
     public static readonly double[] StaticRadii = [0, 0.5, 1.0];
 
+    /// <summary>Evenly spaced neurons whose 50 ms-filtered spikes feed the linear decoder of κ (mode A).</summary>
+    public const int DecoderNeurons = 500;
+
     /// <summary>Angles per static radius.</summary>
     public const int Angles = 8;
 
@@ -131,7 +134,7 @@ public static class BalancedExperiment
         double[] theta = [.. net.Thresholds];
         var report = new BalancedReport { Parameters = p, Mode = p.LatentMatrix is null ? "A" : "B", Thresholds = theta, BuildWallSeconds = sw.Elapsed.TotalSeconds };
         progress?.Invoke(0, $"built N = {p.NeuronCount}, K = {p.K} ({net.Connectivity.SynapseCount} synapses) in {report.BuildWallSeconds:0.0} s");
-        using var sim = new BalancedSimulation(net, threads, decoderNeurons: p.LatentMatrix is null ? Math.Min(p.NeuronCount, 200) : 0);
+        using var sim = new BalancedSimulation(net, threads, decoderNeurons: p.LatentMatrix is null ? Math.Min(p.NeuronCount, DecoderNeurons) : 0);
         report.Threads = sim.Threads;
         sw.Restart();
         return p.LatentMatrix is null

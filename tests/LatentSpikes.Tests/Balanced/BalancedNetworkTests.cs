@@ -72,4 +72,19 @@ public class BalancedNetworkTests
         var b = BalancedNetwork.Create(Small with { Seed = 8 }, 1);
         Assert.False(a.Connectivity.TargetsOf(0).SequenceEqual(b.Connectivity.TargetsOf(0)));
     }
+
+    [Fact]
+    public void Spike_rejection_bound_is_above_the_exponential_and_tight()
+    {
+        // The simulation skips the exact exponential when the uniform exceeds hazard·ExpUpperBound(v); that is exact
+        // only if the bound never falls below e^v. The chord bound is at most ≈ 6.2% above (max of (1 + f)/2^f on [0, 1]).
+        for (double v = -40; v <= 40; v += 0.0137)
+        {
+            double bound = BalancedSimulation.ExpUpperBound(v), exact = Math.Exp(v);
+            Assert.True(bound >= exact, $"bound below e^{v}");
+            Assert.True(bound <= exact * 1.062, $"bound loose at {v}");
+        }
+
+        Assert.Equal(double.PositiveInfinity, BalancedSimulation.ExpUpperBound(double.NaN));
+    }
 }

@@ -127,7 +127,12 @@ internal static class BalancedCommand
         }
         else
         {
-            sb.AppendLine(Inv($"latent oscillator: RMS distance to the mean-field latent dynamics {r.LatentRmsError:0.000}"));
+            sb.AppendLine(Inv($"latent oscillator: RMS distance to the mean-field latent dynamics {r.LatentRmsError:0.000}; second half: mean |κ| sim/MF {r.LatentAmplitude[0]:0.000}/{r.LatentAmplitude[1]:0.000}, period sim/MF {r.LatentPeriod[0] * 1000:0.0}/{r.LatentPeriod[1] * 1000:0.0} ms"));
+        }
+
+        if (r.MeanFieldNote.Length > 0)
+        {
+            sb.AppendLine("note: " + r.MeanFieldNote);
         }
 
         return sb.ToString().TrimEnd();

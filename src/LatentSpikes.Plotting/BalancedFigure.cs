@@ -150,11 +150,14 @@ public static class BalancedFigure
             var sim = plot.Add.ScatterLine(t, r.SeriesLatent.Select(k => k[d]).ToArray());
             sim.Color = colors[d].WithAlpha(0.7);
             sim.LegendText = $"κ{d + 1} simulation";
-            var mf = plot.Add.ScatterLine(t, r.SeriesMeanFieldLatent.Select(k => k[d]).ToArray());
-            mf.Color = colors[d];
-            mf.LineWidth = 2.5f;
-            mf.LinePattern = LinePattern.Dashed;
-            mf.LegendText = $"κ{d + 1} mean field";
+            if (r.SeriesMeanFieldLatent.Count == t.Length)
+            {
+                var mf = plot.Add.ScatterLine(t, r.SeriesMeanFieldLatent.Select(k => k[d]).ToArray());
+                mf.Color = colors[d];
+                mf.LineWidth = 2.5f;
+                mf.LinePattern = LinePattern.Dashed;
+                mf.LegendText = $"κ{d + 1} mean field";
+            }
         }
 
         plot.XLabel("time after release (s)");

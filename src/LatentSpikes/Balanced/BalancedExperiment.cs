@@ -76,6 +76,15 @@ public sealed class BalancedReport
     /// <summary>Mode B: RMS distance between the simulated latent and the mean-field latent dynamics.</summary>
     public double LatentRmsError { get; set; } = double.NaN;
 
+    /// <summary>Why a mean-field comparison is missing (empty when complete).</summary>
+    public string MeanFieldNote { get; set; } = string.Empty;
+
+    /// <summary>Mode B: mean |κ| over the second half of the release, simulation then mean field.</summary>
+    public double[] LatentAmplitude { get; set; } = [];
+
+    /// <summary>Mode B: oscillation period (s) from upward zero crossings of κ₁ in the second half, simulation then mean field (NaN if none).</summary>
+    public double[] LatentPeriod { get; set; } = [];
+
     /// <summary>Time series for figures: bin times (s) of the dynamic segment (mode A) or release (mode B).</summary>
     public List<double> SeriesTime { get; } = [];
 
@@ -108,6 +117,9 @@ public static class BalancedExperiment
 
     /// <summary>Evenly spaced neurons whose 50 ms-filtered spikes feed the linear decoder of κ (mode A).</summary>
     public const int DecoderNeurons = 500;
+
+    /// <summary>Mode B: the finite-K gain is tabulated up to this |κ|² (|κ| = 1.5).</summary>
+    public const double MeanFieldMaxRadiusSquared = 2.25;
 
     /// <summary>Angles per static radius.</summary>
     public const int Angles = 8;
@@ -250,7 +262,7 @@ public static class BalancedExperiment
             [double.NaN, double.NaN], double.NaN, [mf0.MeanInput[0], mf0.MeanInput[1]], [mf0.Rates[0], mf0.Rates[1]],
             [mf0.AcrossNeuronVariance(0, p.LoadingSd), mf0.AcrossNeuronVariance(1, p.LoadingSd)], [0, 0], [0, 0]));
         int steps = (int)Math.Round(releaseSeconds / p.Dt);
-        var mf = BalancedMeanField.LatentTrajectory(p, k0, steps, gainScale: BalancedMeanField.GainScale(p, report.Thresholds, 4.0));
+        var mf = BalancedMeanField.LatentTrajectory(p, k0, steps, gainScale: BalancedMeanField.GainScale(p, report.Thresholds, MeanFieldMaxRadiusSquared));
         int binSteps = (int)Math.Round(BalancedSimulation.BinWidth / p.Dt);
         double sq = 0;
         for (int b = 0; b < release.BinLatent.Count; b++)
@@ -263,11 +275,41 @@ public static class BalancedExperiment
             }
         }
 
+        int half = release.BinLatent.Count / 2;
+        report.LatentAmplitude = [Amplitude(release.BinLatent.Skip(half)), Amplitude(report.SeriesMeanFieldLatent.Skip(half))];
+        report.LatentPeriod = [Period(release.BinLatent.Skip(half).ToList()), Period(report.SeriesMeanFieldLatent.Skip(half).ToList())];
         report.LatentRmsError = Math.Sqrt(sq / Math.Max(1, release.BinLatent.Count));
+        if (mf.Any(k => k.Sum(v => v * v) > MeanFieldMaxRadiusSquared))
+        {
+            // Beyond |κ| = 1.5 the finite-K mean field was not tabulated (and at small K has no solution): no comparison.
+            report.MeanFieldNote = $"the mean-field latent left |κ| ≤ {Math.Sqrt(MeanFieldMaxRadiusSquared):0.#}, where its gain is tabulated; no comparison";
+            report.LatentRmsError = double.NaN;
+            report.LatentAmplitude[1] = double.NaN;
+            report.LatentPeriod[1] = double.NaN;
+            report.SeriesMeanFieldLatent.Clear();
+        }
         report.SeriesTime.AddRange(release.BinTimes);
         report.SeriesMeanV.AddRange(release.BinMeanV);
         report.SeriesLatent.AddRange(release.BinLatent);
         return report;
+    }
+
+    private static double Amplitude(IEnumerable<double[]> series) => series.Select(k => Math.Sqrt(k.Sum(v => v * v))).DefaultIfEmpty(double.NaN).Average();
+
+    private static double Period(List<double[]> series)
+    {
+        // Upward zero crossings of κ₁, located by linear interpolation between bins.
+        var crossings = new List<double>();
+        for (int b = 1; b < series.Count; b++)
+        {
+            double a = series[b - 1][0], c = series[b][0];
+            if (a < 0 && c >= 0)
+            {
+                crossings.Add((b - 1 + (a / (a - c))) * BalancedSimulation.BinWidth);
+            }
+        }
+
+        return crossings.Count >= 2 ? (crossings[^1] - crossings[0]) / (crossings.Count - 1) : double.NaN;
     }
 
     private static double Pooled(BalancedParameters p, List<SegmentRecord> recs, int population)

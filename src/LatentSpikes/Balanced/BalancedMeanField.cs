@@ -309,7 +309,10 @@ public static class BalancedMeanField
 
     /// <summary>
     /// The finite-K mode-B gain scale g(|κ|²) = ⟨φ'⟩(κ)/⟨φ'⟩(0), size-weighted over E and I (the populations' shares
-    /// of (1/N)Σ_j n_j S_j), tabulated on |κ|² ∈ [0, <paramref name="maxRadiusSquared"/>] and interpolated linearly.
+    /// of (1/N)Σ_j n_j S_j), tabulated on |κ|² ∈ [0, <paramref name="maxRadiusSquared"/>] and interpolated linearly
+    /// (held constant beyond). At small K and large |κ| the quenched-variance fixed point can vanish; from the first
+    /// radius without a solution on, the gain is held at the last solvable one (the mean field says nothing there).
+    /// Throws when not even κ = 0 has a solution.
     /// </summary>
     public static Func<double, double> GainScale(BalancedParameters p, double[] thresholds, double maxRadiusSquared, int points = 41)
     {
@@ -319,6 +322,20 @@ public static class BalancedMeanField
         {
             var s = Solve(p, thresholds, maxRadiusSquared * i / (points - 1));
             table[i] = ((p.ExcitatoryCount * s.Gain[0]) + (p.InhibitoryCount * s.Gain[1])) / p.NeuronCount;
+            if (!double.IsFinite(table[i]))
+            {
+                if (i == 0)
+                {
+                    throw new Model.ModelValidationException("K", $"the finite-K mean field has no solution at κ = 0 for K = {p.K}");
+                }
+
+                for (int j = i; j < points; j++)
+                {
+                    table[j] = table[i - 1];
+                }
+
+                break;
+            }
         }
 
         double g0 = table[0];

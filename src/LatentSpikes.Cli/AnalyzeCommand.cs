@@ -1,0 +1,265 @@
+using System.CommandLine;
+using System.Globalization;
+using LatentSpikes.Analysis;
+using LatentSpikes.IO;
+using LatentSpikes.Model;
+using LatentSpikes.Plotting;
+using LatentSpikes.Simulation;
+using LatentSpikes.Specs;
+
+namespace LatentSpikes.Cli;
+
+/// <summary>
+/// <c>latentspikes analyze RUN_DIR [MORE_RUNS...] [--what psth,cv,balance,nullspace]</c>: the analyses of seed 002 §3
+/// on stored runs. The network is rebuilt from the run's <c>spec.yaml</c>; several run directories of one experiment
+/// (different seeds) are analysed as trials. Each analysis writes JSON, CSV and a PNG into <c>RUN_DIR/analysis/</c>
+/// (staged and moved into place together; a rerun replaces the files of the analyses it computes). Exit 1 with one
+/// line for a bad directory, option or combination of runs.
+/// </summary>
+internal static class AnalyzeCommand
+{
+    /// <summary>The analyses, in the order they run.</summary>
+    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace"];
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var runs = new Argument<string[]>("runs") { Description = "Run directories written by simulate; several runs of one spec (different --seed) are analysed as trials, and outputs go to the first's analysis/ folder.", Arity = ArgumentArity.OneOrMore };
+        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace.", DefaultValueFactory = _ => string.Join(',', Analyses) };
+        var outDir = new Option<string?>("--out") { Description = "Output directory (default: RUN_DIR/analysis)." };
+        var start = new Option<double?>("--start") { Description = "Start of the analysis window (τ, default 0); leave out the initial transient." };
+        var stop = new Option<double?>("--stop") { Description = "End of the analysis window (τ, default the end of the run)." };
+        var bin = new Option<double>("--bin") { Description = "PSTH bin width (τ).", DefaultValueFactory = _ => 0.5 };
+        var smooth = new Option<double>("--smooth") { Description = "Standard deviation of the Gaussian rate kernel (τ).", DefaultValueFactory = _ => 0.2 };
+        var filterTau = new Option<double>("--filter-tau") { Description = "Time constant of the spike-train filter for the nullspace analysis (τ; 1 makes y = D·r).", DefaultValueFactory = _ => 1.0 };
+        var margin = new Option<double>("--margin") { Description = "How far below threshold (voltage units) a silent neuron's voltage must stay to count as hyperpolarised.", DefaultValueFactory = _ => 0.25 };
+        var minIntervals = new Option<int>("--min-intervals") { Description = "Neurons with fewer inter-spike intervals are left out of the mean ISI CV.", DefaultValueFactory = _ => 5 };
+        var noPlot = new Option<bool>("--no-plot") { Description = "Skip the PNG figures." };
+        var command = new Command("analyze", "Analyse stored runs (seed 002 §3): PSTH and trial averages, irregularity (CV, Fano), E-I balance, decoder nullspace; JSON, CSV and PNG per analysis.")
+        {
+            runs, what, outDir, start, stop, bin, smooth, filterTau, margin, minIntervals, noPlot,
+        };
+        command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
+        {
+            var options = new Settings(
+                ParseWhat(r.GetValue(what)!),
+                r.GetValue(start),
+                r.GetValue(stop),
+                Positive("--bin", r.GetValue(bin)),
+                Positive("--smooth", r.GetValue(smooth)),
+                Positive("--filter-tau", r.GetValue(filterTau)),
+                NonNegative("--margin", r.GetValue(margin)),
+                r.GetValue(minIntervals) >= 2 ? r.GetValue(minIntervals) : throw Option("--min-intervals", $"must be at least 2 (got {r.GetValue(minIntervals)})"),
+                !r.GetValue(noPlot));
+            string[] dirs = r.GetValue(runs)!;
+            return Analyze(dirs, r.GetValue(outDir) ?? Path.Combine(dirs[0], "analysis"), options, stdout);
+        }));
+        return command;
+    }
+
+    private sealed record Settings(string[] What, double? Start, double? Stop, double Bin, double Smooth, double FilterTau, double Margin, int MinIntervals, bool Plot);
+
+    private static int Analyze(string[] dirs, string outDir, Settings o, TextWriter stdout)
+    {
+        var trials = dirs.Select(RunReader.Read).ToArray();
+        CheckTrials(dirs, trials);
+        var exp = trials[0].Experiment;
+        var net = exp.Network;
+        double duration = trials.Min(t => t.SimulatedDuration);
+        double a = o.Start ?? 0.0;
+        double b = o.Stop ?? duration;
+        if (!double.IsFinite(a) || a < 0)
+        {
+            throw Option("--start", $"must be a finite time ≥ 0 (got {a})");
+        }
+
+        if (!double.IsFinite(b) || b <= a || b > duration + (exp.Settings.Dt / 2))
+        {
+            throw Option(o.Stop is null ? "--start" : "--stop", $"the window ({Num(a)}, {Num(b)}] must be non-empty and end within the run (0, {Num(duration)}] τ");
+        }
+
+        using var staged = new StagedDirectory(outDir);
+        var owned = new List<string>();
+        foreach (string analysis in o.What)
+        {
+            string[] files = analysis switch
+            {
+                "psth" => Psth(trials, net, a, b, o, staged, stdout),
+                "cv" => Cv(trials, net, a, b, o, staged, stdout),
+                "balance" => BalanceFiles(trials, net, a, b, o, staged, stdout),
+                _ => NullspaceFiles(trials, net, a, b, o, staged, stdout),
+            };
+            owned.AddRange(files);
+            if (o.Plot)
+            {
+                owned.Add(analysis + ".png");
+            }
+        }
+
+        staged.Commit([.. owned]);
+        stdout.WriteLine($"analysis of {trials.Length} trial{(trials.Length == 1 ? string.Empty : "s")} over ({Num(a)}, {Num(b)}] τ written to {Path.GetFullPath(outDir)}");
+        return 0;
+    }
+
+    private static string[] Psth(SimulationResult[] trials, LowRankNetwork net, double a, double b, Settings o, StagedDirectory staged, TextWriter stdout)
+    {
+        if (b - a < o.Bin)
+        {
+            throw Option("--bin", $"{Num(o.Bin)} τ is longer than the window ({Num(a)}, {Num(b)}]");
+        }
+
+        var analysis = new PsthAnalysis(
+            net.Populations.Select((_, p) => TrialStatistics.Psth(trials, p, o.Bin, a, b)).ToArray(),
+            net.Populations.Select((_, p) => TrialStatistics.GaussianRates(trials, p, o.Smooth, a, b)).ToArray(),
+            TrialStatistics.TrialAveragedLatents(trials, a, b));
+        string[] files = AnalysisWriter.WritePsth(analysis, net, staged.StagingPath);
+        if (o.Plot)
+        {
+            AnalysisFigures.SavePsth(analysis, net, staged.File("psth.png"));
+        }
+
+        for (int p = 0; p < net.Populations.Count; p++)
+        {
+            stdout.WriteLine($"  psth {net.Populations[p].Name}: mean rate {Num(analysis.Psths[p].PopulationRate.Mean.Average())} spikes/τ per neuron");
+        }
+
+        return files;
+    }
+
+    private static string[] Cv(SimulationResult[] trials, LowRankNetwork net, double a, double b, Settings o, StagedDirectory staged, TextWriter stdout)
+    {
+        var isi = net.Populations.Select((_, p) => Irregularity.IsiStatistics(trials, p, a, b, o.MinIntervals)).ToArray();
+        var counts = trials.Length > 1 ? net.Populations.Select((_, p) => Irregularity.SpikeCounts(trials, p, a, b)).ToArray() : null;
+        var rates = net.Populations.Select((pop, p) =>
+        {
+            var trains = SpikeTrains.OfPopulation(trials, p);
+            return Enumerable.Range(0, pop.Size).Select(i => trains.Average(t => SpikeTrains.CountIn(t[i], a, b)) / (b - a)).ToArray();
+        }).ToArray();
+        var analysis = new IrregularityAnalysis(isi, counts, rates);
+        string[] files = AnalysisWriter.WriteIrregularity(analysis, net, a, b, trials.Length, staged.StagingPath);
+        if (o.Plot)
+        {
+            AnalysisFigures.SaveIrregularity(analysis, net, staged.File("cv.png"));
+        }
+
+        for (int p = 0; p < net.Populations.Count; p++)
+        {
+            string count = counts is null ? "count CV needs several runs" : $"mean count CV {Num(counts[p].MeanCv)}, mean Fano {Num(counts[p].MeanFano)}";
+            stdout.WriteLine($"  cv {net.Populations[p].Name}: mean ISI CV {Num(isi[p].MeanCv)} over {isi[p].NeuronsCounted} neuron(s), {count}");
+        }
+
+        return files;
+    }
+
+    private static string[] BalanceFiles(SimulationResult[] trials, LowRankNetwork net, double a, double b, Settings o, StagedDirectory staged, TextWriter stdout)
+    {
+        var report = Balance.Analyze(trials, a, b, o.Margin);
+
+        // Examples as in Fig. 8d: the busiest neuron of each population, and the most hyperpolarised silent neuron.
+        var examples = new List<(string, CurrentTrace)>();
+        for (int p = 0; p < net.Populations.Count; p++)
+        {
+            var busiest = report.Neurons.Where(n => n.Population == p && !n.Silent).OrderByDescending(n => n.Spikes).ThenBy(n => n.Neuron).FirstOrDefault();
+            if (busiest is not null)
+            {
+                examples.Add(($"{net.Populations[p].Name}[{busiest.Neuron}]", Balance.Currents(trials[0], p, busiest.Neuron)));
+            }
+        }
+
+        var deepest = report.Neurons.Where(n => n.Hyperpolarised).OrderBy(n => n.MeanVoltage).FirstOrDefault();
+        if (deepest is not null)
+        {
+            examples.Add(($"{net.Populations[deepest.Population].Name}[{deepest.Neuron}]", Balance.Currents(trials[0], deepest.Population, deepest.Neuron)));
+        }
+
+        var analysis = new BalanceAnalysis(report, examples);
+        string[] files = AnalysisWriter.WriteBalance(analysis, net, staged.StagingPath);
+        if (o.Plot)
+        {
+            AnalysisFigures.SaveBalance(analysis, net, staged.File("balance.png"));
+        }
+
+        stdout.WriteLine($"  balance: active neurons' mean E-I correlation {Num(report.ActiveMeanCorrelation)}, net/gross {Num(report.ActiveMeanNetToGross)}; " +
+                         $"{report.Neurons.Count(n => n.Silent)} silent, {report.HyperpolarisedCount} hyperpolarised");
+        return files;
+    }
+
+    private static string[] NullspaceFiles(SimulationResult[] trials, LowRankNetwork net, double a, double b, Settings o, StagedDirectory staged, TextWriter stdout)
+    {
+        if (trials[0].Times.Count(t => t > a && t <= b) < 2)
+        {
+            throw Option("--start", $"the window ({Num(a)}, {Num(b)}] holds fewer than two recorded samples");
+        }
+
+        var reports = net.Populations.Select((_, p) => Nullspace.Analyze(trials, p, o.FilterTau, a, b)).ToArray();
+        string[] files = AnalysisWriter.WriteNullspace(reports, net, staged.StagingPath);
+        if (o.Plot)
+        {
+            AnalysisFigures.SaveNullspace(reports, net, staged.File("nullspace.png"));
+        }
+
+        foreach (var r in reports)
+        {
+            stdout.WriteLine($"  nullspace {net.Populations[r.Population].Name}: readout variance {Num(r.ReadoutVariancePerDimension)} per dimension, " +
+                             $"nullspace {Num(r.NullspaceVariancePerDimension)} per dimension, top nullspace direction {Num(r.TopNullspaceVariance)}");
+        }
+
+        return files;
+    }
+
+    /// <summary>Several runs are trials only if they simulate the same experiment with different noise.</summary>
+    private static void CheckTrials(string[] dirs, SimulationResult[] trials)
+    {
+        string Canonical(Experiment e) => SpecWriter.Write(e.WithSettings(e.Settings with { Seed = 0 }));
+        string first = Canonical(trials[0].Experiment);
+        for (int r = 1; r < trials.Length; r++)
+        {
+            if (Canonical(trials[r].Experiment) != first)
+            {
+                throw new RunDataException(dirs[r], 0, $"is not a run of the same experiment as {dirs[0]} (the spec differs beyond the seed); only runs of one spec can be trials");
+            }
+
+            for (int q = 0; q < r; q++)
+            {
+                if (trials[r].Experiment.Settings.Seed == trials[q].Experiment.Settings.Seed)
+                {
+                    throw new RunDataException(dirs[r], 0, $"has the same seed as {dirs[q]}, so its noise is identical; trials need different seeds (simulate --seed)");
+                }
+            }
+
+            if (trials[r].Times.Count != trials[0].Times.Count)
+            {
+                throw new RunDataException(dirs[r], 0, $"stopped early ({trials[r].StatusDetail}); trials must all run to the end");
+            }
+        }
+    }
+
+    private static string[] ParseWhat(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToArray();
+        if (names.Length == 0)
+        {
+            throw Option("--what", "name at least one analysis (psth, cv, balance, nullspace)");
+        }
+
+        foreach (string n in names)
+        {
+            if (!Analyses.Contains(n))
+            {
+                throw Option("--what", $"unknown analysis '{n}' (known: {string.Join(", ", Analyses)})");
+            }
+        }
+
+        return Analyses.Where(names.Contains).ToArray();
+    }
+
+    private static double Positive(string option, double value) =>
+        value > 0 && double.IsFinite(value) ? value : throw Option(option, $"must be a positive number (got {value})");
+
+    private static double NonNegative(string option, double value) =>
+        value >= 0 && double.IsFinite(value) ? value : throw Option(option, $"must be a finite number ≥ 0 (got {value})");
+
+    private static SpecException Option(string option, string problem) => new("command line", 0, option, problem);
+
+    private static string Num(double v) => double.IsFinite(v) ? v.ToString("0.####", CultureInfo.InvariantCulture) : "n/a";
+}

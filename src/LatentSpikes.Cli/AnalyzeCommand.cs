@@ -10,22 +10,27 @@ using LatentSpikes.Specs;
 namespace LatentSpikes.Cli;
 
 /// <summary>
-/// <c>latentspikes analyze RUN_DIR [MORE_RUNS...] [--what psth,cv,balance,nullspace]</c>: the analyses of seed 002 §3
-/// on stored runs. The network is rebuilt from the run's <c>spec.yaml</c>; several run directories of one experiment
-/// (different seeds) are analysed as trials. Each analysis writes JSON, CSV and a PNG into <c>RUN_DIR/analysis/</c>
-/// (staged and moved into place together; a rerun replaces the files of the analyses it computes). Exit 1 with one
-/// line for a bad directory, option or combination of runs.
+/// <c>latentspikes analyze RUN_DIR [MORE_RUNS...] [--what psth,cv,balance,nullspace,sweep]</c>: the analyses of
+/// seed 002 §3 on stored runs. The network is rebuilt from the run's <c>spec.yaml</c>; several run directories of one
+/// experiment (different seeds) are analysed as trials. Each analysis writes JSON, CSV and a PNG into
+/// <c>RUN_DIR/analysis/</c> (staged and moved into place together; a rerun replaces the files of the analyses it
+/// computes). <c>sweep</c> (Fig. S2) is the one analysis that simulates: it reruns the run's experiment over a noise
+/// sweep, recurrent and feedforward, so it is only done when asked for. Exit 1 with one line for a bad directory,
+/// option or combination of runs.
 /// </summary>
 internal static class AnalyzeCommand
 {
     /// <summary>The analyses, in the order they run.</summary>
-    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace"];
+    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep"];
+
+    /// <summary>The analyses done when <c>--what</c> is not given: all that work on the stored runs alone.</summary>
+    public static readonly string[] DefaultAnalyses = ["psth", "cv", "balance", "nullspace"];
 
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var runs = new Argument<string[]>("runs") { Description = "Run directories written by simulate; several runs of one spec (different --seed) are analysed as trials, and outputs go to the first's analysis/ folder.", Arity = ArgumentArity.OneOrMore };
-        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace.", DefaultValueFactory = _ => string.Join(',', Analyses) };
+        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
         var outDir = new Option<string?>("--out") { Description = "Output directory (default: RUN_DIR/analysis)." };
         var start = new Option<double?>("--start") { Description = "Start of the analysis window (τ, default 0); leave out the initial transient." };
         var stop = new Option<double?>("--stop") { Description = "End of the analysis window (τ, default the end of the run)." };
@@ -34,10 +39,13 @@ internal static class AnalyzeCommand
         var filterTau = new Option<double>("--filter-tau") { Description = "Time constant of the spike-train filter for the nullspace analysis (τ; 1 makes y = D·r).", DefaultValueFactory = _ => 1.0 };
         var margin = new Option<double>("--margin") { Description = "How far below threshold (voltage units) a silent neuron's voltage must stay to count as hyperpolarised.", DefaultValueFactory = _ => 0.25 };
         var minIntervals = new Option<int>("--min-intervals") { Description = "Neurons with fewer inter-spike intervals are left out of the mean ISI CV.", DefaultValueFactory = _ => 5 };
+        var noise = new Option<string>("--noise") { Description = "sweep: comma-separated noise stds σ given to every population.", DefaultValueFactory = _ => "0,0.02,0.05,0.1,0.2" };
+        var trialCount = new Option<int>("--trials") { Description = "sweep: trials per noise level and variant (the paper uses 500).", DefaultValueFactory = _ => 100 };
+        var neuron = new Option<string?>("--neuron") { Description = "sweep: the neuron to follow, as POPULATION:INDEX (default: the busiest in the recurrent network at the first noise level)." };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip the PNG figures." };
         var command = new Command("analyze", "Analyse stored runs (seed 002 §3): PSTH and trial averages, irregularity (CV, Fano), E-I balance, decoder nullspace; JSON, CSV and PNG per analysis.")
         {
-            runs, what, outDir, start, stop, bin, smooth, filterTau, margin, minIntervals, noPlot,
+            runs, what, outDir, start, stop, bin, smooth, filterTau, margin, minIntervals, noise, trialCount, neuron, noPlot,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -50,6 +58,9 @@ internal static class AnalyzeCommand
                 Positive("--filter-tau", r.GetValue(filterTau)),
                 NonNegative("--margin", r.GetValue(margin)),
                 r.GetValue(minIntervals) >= 2 ? r.GetValue(minIntervals) : throw Option("--min-intervals", $"must be at least 2 (got {r.GetValue(minIntervals)})"),
+                ParseNoise(r.GetValue(noise)!),
+                r.GetValue(trialCount) >= 2 ? r.GetValue(trialCount) : throw Option("--trials", $"must be at least 2 (got {r.GetValue(trialCount)})"),
+                r.GetValue(neuron),
                 !r.GetValue(noPlot));
             string[] dirs = r.GetValue(runs)!;
             return Analyze(dirs, r.GetValue(outDir) ?? Path.Combine(dirs[0], "analysis"), options, stdout);
@@ -57,7 +68,7 @@ internal static class AnalyzeCommand
         return command;
     }
 
-    private sealed record Settings(string[] What, double? Start, double? Stop, double Bin, double Smooth, double FilterTau, double Margin, int MinIntervals, bool Plot);
+    private sealed record Settings(string[] What, double? Start, double? Stop, double Bin, double Smooth, double FilterTau, double Margin, int MinIntervals, double[] Noise, int Trials, string? Neuron, bool Plot);
 
     private static int Analyze(string[] dirs, string outDir, Settings o, TextWriter stdout)
     {
@@ -87,7 +98,8 @@ internal static class AnalyzeCommand
                 "psth" => Psth(trials, net, a, b, o, staged, stdout),
                 "cv" => Cv(trials, net, a, b, o, staged, stdout),
                 "balance" => BalanceFiles(trials, net, a, b, o, staged, stdout),
-                _ => NullspaceFiles(trials, net, a, b, o, staged, stdout),
+                "nullspace" => NullspaceFiles(trials, net, a, b, o, staged, stdout),
+                _ => Sweep(exp, a, b, o, staged, stdout),
             };
             owned.AddRange(files);
             if (o.Plot)
@@ -207,6 +219,61 @@ internal static class AnalyzeCommand
         return files;
     }
 
+    private static string[] Sweep(Experiment exp, double a, double b, Settings o, StagedDirectory staged, TextWriter stdout)
+    {
+        (int, int)? focus = null;
+        if (o.Neuron is { } text)
+        {
+            int colon = text.LastIndexOf(':');
+            int p = colon > 0 ? exp.Network.PopulationIndex(text[..colon]) : -1;
+            if (p < 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int i) || i >= exp.Network.Populations[p].Size)
+            {
+                throw Option("--neuron", $"'{text}' is not POPULATION:INDEX of a neuron of this network (populations: {string.Join(", ", exp.Network.Populations.Select(q => $"{q.Name} with {q.Size}"))})");
+            }
+
+            focus = (p, i);
+        }
+
+        NoiseSweep sweep;
+        try
+        {
+            sweep = Irregularity.RecurrentVsFeedforward(exp, o.Noise, o.Trials, a, b, focus);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new SpecException("command line", 0, "--what sweep", e.Message);
+        }
+
+        string[] files = AnalysisWriter.WriteNoiseSweep(sweep, exp.Network, staged.StagingPath);
+        if (o.Plot)
+        {
+            AnalysisFigures.SaveNoiseSweep(sweep, exp.Network, exp.Name, staged.File("sweep.png"));
+        }
+
+        foreach (var pt in sweep.Points)
+        {
+            stdout.WriteLine($"  sweep σ = {Num(pt.Sigma)}: count CV of {exp.Network.Populations[sweep.Population].Name}[{sweep.Neuron}] recurrent {Num(pt.RecurrentCv)}, feedforward {Num(pt.FeedforwardCv)}");
+        }
+
+        return files;
+    }
+
+    private static double[] ParseNoise(string text)
+    {
+        var levels = new List<double>();
+        foreach (string item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(item, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v < 0)
+            {
+                throw Option("--noise", $"'{item}' is not a noise std (a finite number ≥ 0)");
+            }
+
+            levels.Add(v);
+        }
+
+        return levels.Count > 0 ? [.. levels] : throw Option("--noise", "give at least one noise level");
+    }
+
     /// <summary>Several runs are trials only if they simulate the same experiment with different noise.</summary>
     private static void CheckTrials(string[] dirs, SimulationResult[] trials)
     {
@@ -239,7 +306,7 @@ internal static class AnalyzeCommand
         var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToArray();
         if (names.Length == 0)
         {
-            throw Option("--what", "name at least one analysis (psth, cv, balance, nullspace)");
+            throw Option("--what", $"name at least one analysis ({string.Join(", ", Analyses)})");
         }
 
         foreach (string n in names)

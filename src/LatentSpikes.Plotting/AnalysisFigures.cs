@@ -104,14 +104,15 @@ public static class AnalysisFigures
     }
 
     /// <summary>The Fig. S2b comparison: spike-count CV of the focus neuron against the noise std, recurrent versus feedforward.</summary>
-    public static void SaveNoiseSweep(NoiseSweep sweep, string title, string path, int width = 800, int height = 550)
+    public static void SaveNoiseSweep(NoiseSweep sweep, LowRankNetwork network, string title, string path, int width = 800, int height = 550)
     {
         ArgumentNullException.ThrowIfNull(sweep);
+        ArgumentNullException.ThrowIfNull(network);
         var plot = new Plot();
         double[] sigma = sweep.Points.Select(p => p.Sigma).ToArray();
         Line(plot, sigma, sweep.Points.Select(p => p.RecurrentCv).ToArray(), Colors.Black, "recurrent (the network)", 2);
         Line(plot, sigma, sweep.Points.Select(p => p.FeedforwardCv).ToArray(), Colors.Gray, "feedforward (recurrence off, self-reset kept)", 2);
-        plot.Title($"{title}: spike-count CV of neuron {sweep.Neuron}, {sweep.Trials} trials, ({Fmt(sweep.Start)}, {Fmt(sweep.Stop)}] τ");
+        plot.Title($"{title}: spike-count CV of {network.Populations[sweep.Population].Name}[{sweep.Neuron}], {sweep.Trials} trials, ({Fmt(sweep.Start)}, {Fmt(sweep.Stop)}] τ");
         plot.XLabel("voltage noise std σ");
         plot.YLabel("spike-count CV");
         plot.ShowLegend(Alignment.UpperLeft);

@@ -245,6 +245,48 @@ public static class AnalysisWriter
         return reports.Count > 0 ? ["nullspace.json", "nullspace.csv"] : ["nullspace.json"];
     }
 
+    /// <summary>Writes <c>sweep.json</c> and <c>sweep.csv</c>: count CV against noise, recurrent and feedforward (Fig. S2b).</summary>
+    public static string[] WriteNoiseSweep(NoiseSweep sweep, LowRankNetwork network, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        ArgumentNullException.ThrowIfNull(network);
+        var order = network.Populations.SelectMany((p, pi) => Enumerable.Range(0, p.Size).Select(i => (pi, i))).ToList();
+        int focus = order.IndexOf((sweep.Population, sweep.Neuron));
+        WriteCsv(Path.Combine(directory, "sweep.csv"),
+            ["sigma", "recurrent_cv", "feedforward_cv", "recurrent_mean_count", "feedforward_mean_count", "recurrent_fano", "feedforward_fano", "recurrent_population_mean_cv", "feedforward_population_mean_cv"],
+            sweep.Points.Count,
+            j =>
+            {
+                var p = sweep.Points[j];
+                return [p.Sigma, p.RecurrentCv, p.FeedforwardCv, p.Recurrent.Mean[focus], p.Feedforward.Mean[focus], p.Recurrent.Fano[focus], p.Feedforward.Fano[focus], p.Recurrent.MeanCv, p.Feedforward.MeanCv];
+            });
+        WriteJson(Path.Combine(directory, "sweep.json"), w =>
+        {
+            w.WriteString("analysis", "sweep");
+            w.WriteString("figure", "seed 002, App. F and Fig. S2 (irregularity: recurrent versus feedforward)");
+            w.WriteString("feedforward_variant", "recurrent weights between neurons set to zero; each neuron keeps its self-reset E·D − μ, input, bias and noise");
+            w.WriteString("population", network.Populations[sweep.Population].Name);
+            w.WriteNumber("neuron", sweep.Neuron);
+            w.WriteNumber("trials", sweep.Trials);
+            Number(w, "start", sweep.Start);
+            Number(w, "stop", sweep.Stop);
+            w.WriteStartArray("points");
+            foreach (var p in sweep.Points)
+            {
+                w.WriteStartObject();
+                Number(w, "sigma", p.Sigma);
+                Number(w, "recurrent_cv", p.RecurrentCv);
+                Number(w, "feedforward_cv", p.FeedforwardCv);
+                Number(w, "recurrent_mean_count", p.Recurrent.Mean[focus]);
+                Number(w, "feedforward_mean_count", p.Feedforward.Mean[focus]);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+        return ["sweep.json", "sweep.csv"];
+    }
+
     /// <summary>Writes a JSON number, or null when it is not finite (JSON has no NaN).</summary>
     public static void Number(Utf8JsonWriter writer, string name, double value)
     {

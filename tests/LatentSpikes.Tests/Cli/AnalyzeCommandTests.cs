@@ -158,9 +158,34 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Contains("several trials", cv.RootElement.GetProperty("note").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_sweep_reruns_the_experiment_recurrent_and_feedforward()
+    {
+        // Fig. S2 from the command line, on the example's run: few trials keep it quick; the claim itself is tested
+        // with 100 trials in IrregularityScienceTests.
+        string run = Simulate(Path.Combine(AppContext.BaseDirectory, "examples", "figS2-irregularity.yaml"), "s2");
+        var r = Run("analyze", run, "--what", "sweep", "--start", "1", "--noise", "0,0.05", "--trials", "20", "--neuron", "I:4");
+        Assert.Equal(0, r.Code);
+        Assert.Equal(string.Empty, r.Err);
+        Assert.Contains("sweep σ = 0.05: count CV of I[4] recurrent", r.Out, StringComparison.Ordinal);
+        string outDir = Path.Combine(run, "analysis");
+        Assert.Equal(new[] { "sweep.csv", "sweep.json", "sweep.png" }, Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        var exp = SpecReader.LoadFile(Path.Combine(run, "spec.yaml")).Experiment;
+        var sweep = Irregularity.RecurrentVsFeedforward(exp, [0, 0.05], 20, 1, 6, (0, 4));
+        string[] rows = File.ReadAllLines(Path.Combine(outDir, "sweep.csv"));
+        Assert.Equal(3, rows.Length);
+        Assert.StartsWith("0,0,0,", rows[1], StringComparison.Ordinal); // no noise: every trial identical
+        Assert.Equal(sweep.Points[1].RecurrentCv, double.Parse(rows[2].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture), 12);
+        Assert.Equal(sweep.Points[1].FeedforwardCv, double.Parse(rows[2].Split(',')[2], System.Globalization.CultureInfo.InvariantCulture), 12);
+    }
+
     public static TheoryData<string, string> BadArguments => new()
     {
-        { "--what|cv,spectrum", "--what: unknown analysis 'spectrum' (known: psth, cv, balance, nullspace)" },
+        { "--what|cv,spectrum", "--what: unknown analysis 'spectrum' (known: psth, cv, balance, nullspace, sweep)" },
+        { "--what|sweep|--noise|0,-1", "--noise: '-1' is not a noise std" },
+        { "--what|sweep|--neuron|J:0", "--neuron: 'J:0' is not POPULATION:INDEX" },
+        { "--what|sweep|--trials|1", "--trials: must be at least 2" },
         { "--bin|0", "--bin: must be a positive number" },
         { "--stop|99", "must be non-empty and end within the run (0, 10] τ" },
         { "--start|4|--stop|3", "the window (4, 3] must be non-empty" },

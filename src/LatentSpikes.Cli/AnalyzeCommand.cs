@@ -63,17 +63,22 @@ internal static class AnalyzeCommand
                 r.GetValue(neuron),
                 !r.GetValue(noPlot));
             string[] dirs = r.GetValue(runs)!;
-            return Analyze(dirs, r.GetValue(outDir) ?? Path.Combine(dirs[0], "analysis"), options, stdout);
+            return Analyze(dirs, r.GetValue(outDir) ?? Path.Combine(dirs[0], "analysis"), options, stdout, stderr);
         }));
         return command;
     }
 
     private sealed record Settings(string[] What, double? Start, double? Stop, double Bin, double Smooth, double FilterTau, double Margin, int MinIntervals, double[] Noise, int Trials, string? Neuron, bool Plot);
 
-    private static int Analyze(string[] dirs, string outDir, Settings o, TextWriter stdout)
+    private static int Analyze(string[] dirs, string outDir, Settings o, TextWriter stdout, TextWriter stderr)
     {
         var trials = dirs.Select(RunReader.Read).ToArray();
         CheckTrials(dirs, trials);
+        if (trials[0].Status == SimulationStatus.Exploded)
+        {
+            stderr.WriteLine($"warning: {dirs[0]}: the run exploded ({trials[0].StatusDetail}); analysing the {Num(trials[0].SimulatedDuration)} τ it simulated");
+        }
+
         var exp = trials[0].Experiment;
         var net = exp.Network;
         double duration = trials.Min(t => t.SimulatedDuration);

@@ -32,11 +32,21 @@ public static class TrialRunner
             MaxDegreeOfParallelism = threads == 0 ? Environment.ProcessorCount : threads,
             CancellationToken = cancellationToken,
         };
-        Parallel.For(0, count, options, r =>
+        try
         {
-            var engine = new ClockDrivenEngine(threads: 1, trial: firstTrial + (ulong)r);
-            results[r] = reduce(engine.Run(experiment, cancellationToken: cancellationToken));
-        });
+            Parallel.For(0, count, options, r =>
+            {
+                var engine = new ClockDrivenEngine(threads: 1, trial: firstTrial + (ulong)r);
+                results[r] = reduce(engine.Run(experiment, cancellationToken: cancellationToken));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Callers see the exception a trial threw (e.g. a runaway report), as from a sequential loop.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+
         return results;
     }
 

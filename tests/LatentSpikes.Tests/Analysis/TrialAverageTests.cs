@@ -66,4 +66,12 @@ public class TrialAverageTests
         var e = Assert.Throws<ArgumentException>(() => TrialStatistics.TrialAveragedLatents([a, b]));
         Assert.Contains("not recorded on the same grid", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_exception_in_a_trial_reaches_the_caller_as_itself()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            TrialRunner.Run<int>(NoisyFig2(1), 4, r => throw new InvalidOperationException($"trial with {r.Spikes.Count} spikes")));
+        Assert.StartsWith("trial with", e.Message, StringComparison.Ordinal);
+    }
 }

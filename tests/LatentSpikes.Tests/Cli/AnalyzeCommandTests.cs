@@ -180,6 +180,27 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Equal(sweep.Points[1].FeedforwardCv, double.Parse(rows[2].Split(',')[2], System.Globalization.CultureInfo.InvariantCulture), 12);
     }
 
+    [Fact]
+    public void An_exploded_run_is_analysed_up_to_its_end_with_a_warning()
+    {
+        string dir = Path.Combine(_dir, "fig3");
+        Assert.Equal(3, Run("simulate", Path.Combine(AppContext.BaseDirectory, "examples", "fig3-excitatory-boundary.yaml"), "--out", dir, "--no-plot").Code);
+        var r = Run("analyze", dir, "--what", "psth,cv", "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.StartsWith($"warning: {dir}: the run exploded", r.Err, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir, "analysis", "cv.csv")));
+    }
+
+    [Fact]
+    public void The_sweep_of_an_EI_network_without_soft_refractory_cost_explains_why_it_cannot_run()
+    {
+        // The E neuron's self-reset E·D − μ = 0.05 > 0: without recurrent inhibition it would fire every step.
+        string run = Simulate(Path.Combine(AppContext.BaseDirectory, "examples", "ei-rank2-quadratic.yaml"), "ei", "--duration", "2");
+        var r = Run("analyze", run, "--what", "sweep");
+        Assert.Equal(1, r.Code);
+        Assert.Contains("excitatory self-reset", AssertOneErrorLine(r.Err), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> BadArguments => new()
     {
         { "--what|cv,spectrum", "--what: unknown analysis 'spectrum' (known: psth, cv, balance, nullspace, sweep)" },

@@ -48,13 +48,43 @@ public static class LatentSpikesApp
         var dt = new Option<double?>("--dt") { Description = "Override simulation.dt (units of τ)." };
         var duration = new Option<double?>("--duration") { Description = "Override simulation.duration (units of τ)." };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip latents.png." };
-        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "Engine: clock (the paper's fixed-step rules, the default) or event (exact spike times; see docs/engines.md).",
+            DefaultValueFactory = _ => "clock",
+        };
+        engine.Validators.Add(result =>
+        {
+            string? name = result.GetValueOrDefault<string>();
+            if (name is not ("clock" or "event"))
+            {
+                result.AddError($"--engine: unknown engine '{name}' (known: clock, event)");
+            }
+        });
+        var trials = new Option<int>("--trials")
+        {
+            Description = "Run this many independent trials (trial r uses the random streams of trial r); writes spikes.csv with a trial column, latents-mean.csv, trials.csv and summary.json.",
+            DefaultValueFactory = _ => 1,
+        };
+        trials.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError($"--trials: must be ≥ 1 (got {result.GetValueOrDefault<int>()})");
+            }
+        });
+        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine, trials };
         simulate.SetAction(r => Guard(stderr, () =>
         {
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
             var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
             string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
-            return Simulate(exp, new RunProvenance(loaded.File, loaded.Hash), dir, !r.GetValue(noPlot), stdout, stderr);
+            var runEngine = CreateEngine(r.GetValue(engine)!, exp);
+            var provenance = new RunProvenance(loaded.File, loaded.Hash);
+            int count = r.GetValue(trials);
+            return count > 1
+                ? TrialsRun.Run(exp, runEngine.Name, count, provenance, dir, !r.GetValue(noPlot), stdout, stderr)
+                : Simulate(exp, runEngine, provenance, dir, !r.GetValue(noPlot), stdout, stderr);
         }));
 
         var validateSpec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };
@@ -111,6 +141,7 @@ public static class LatentSpikesApp
     {
         yield return GeometryCommand.Create(stdout, stderr);
         yield return CompileCommand.Create(stdout, stderr);
+        yield return ConvergenceCommand.Create(stdout, stderr);
         yield return AnalyzeCommand.Create(stdout, stderr);
     }
 
@@ -126,7 +157,23 @@ public static class LatentSpikesApp
     private static int Demo(string dir, TextWriter stdout, TextWriter stderr)
     {
         var loaded = LoadDemo();
-        return Simulate(loaded.Experiment, new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, stdout, stderr);
+        return Simulate(loaded.Experiment, new ClockDrivenEngine(), new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, stdout, stderr);
+    }
+
+    /// <summary>The engine named by <c>--engine</c>; an experiment the event engine cannot run is a one-line error before anything is written.</summary>
+    private static IEngine CreateEngine(string name, Experiment exp)
+    {
+        if (name != "event")
+        {
+            return new ClockDrivenEngine();
+        }
+
+        if (!EventDrivenEngine.Supports(exp, out string reason))
+        {
+            throw new SpecException("command line", 0, "--engine", $"the event engine cannot run this spec: {reason}");
+        }
+
+        return new EventDrivenEngine();
     }
 
     private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration)
@@ -154,9 +201,8 @@ public static class LatentSpikesApp
         }
     }
 
-    private static int Simulate(Experiment exp, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    private static int Simulate(Experiment exp, IEngine engine, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
     {
-        var engine = new ClockDrivenEngine();
         SimulationResult result;
         bool interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         if (interactive)

@@ -11,10 +11,10 @@ namespace LatentSpikes.Cli;
 
 /// <summary>
 /// <c>latentspikes analyze RUN_DIR [MORE_RUNS...] [--what psth,cv,balance,nullspace,sweep]</c>: the analyses of
-/// seed 002 §3 on stored runs. The network is rebuilt from the run's <c>spec.yaml</c>; several run directories of one
-/// experiment (different seeds) are analysed as trials. Each analysis writes JSON, CSV and a PNG into
-/// <c>RUN_DIR/analysis/</c> (staged and moved into place together; a rerun replaces the files of the analyses it
-/// computes). <c>sweep</c> (Fig. S2) is the one analysis that simulates: it reruns the run's experiment over a noise
+/// seed 002 §3 on stored runs. The network is rebuilt from the run's <c>spec.yaml</c>; the trials of a batch
+/// (<c>simulate --trials</c>) and several run directories of one experiment are analysed as trials. Each analysis
+/// writes JSON, CSV and a PNG into <c>RUN_DIR/analysis/</c> (staged and moved into place together; a rerun replaces
+/// the files of the analyses it computes). <c>sweep</c> (Fig. S2) is the one analysis that simulates: it reruns the run's experiment over a noise
 /// sweep, recurrent and feedforward, so it is only done when asked for. Exit 1 with one line for a bad directory,
 /// option or combination of runs.
 /// </summary>
@@ -29,7 +29,7 @@ internal static class AnalyzeCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var runs = new Argument<string[]>("runs") { Description = "Run directories written by simulate; several runs of one spec (different --seed) are analysed as trials, and outputs go to the first's analysis/ folder.", Arity = ArgumentArity.OneOrMore };
+        var runs = new Argument<string[]>("runs") { Description = "Run directories written by simulate: single runs or --trials batches of one spec; every trial of every directory is a trial (single runs need different --seed). Outputs go to the first's analysis/ folder.", Arity = ArgumentArity.OneOrMore };
         var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
         var outDir = new Option<string?>("--out") { Description = "Output directory (default: RUN_DIR/analysis)." };
         var start = new Option<double?>("--start") { Description = "Start of the analysis window (τ, default 0); leave out the initial transient." };
@@ -72,8 +72,10 @@ internal static class AnalyzeCommand
 
     private static int Analyze(string[] dirs, string outDir, Settings o, TextWriter stdout, TextWriter stderr)
     {
-        var trials = dirs.Select(RunReader.Read).ToArray();
-        CheckTrials(dirs, trials);
+        // Each directory holds one run or a batch (simulate --trials); every trial of every directory is a trial here.
+        var stored = dirs.SelectMany(d => RunReader.ReadTrials(d).Select(t => (Dir: d, t.Trial, t.Result))).ToArray();
+        CheckTrials(stored);
+        var trials = stored.Select(t => t.Result).ToArray();
         if (trials[0].Status == SimulationStatus.Exploded)
         {
             stderr.WriteLine($"warning: {dirs[0]}: the run exploded ({trials[0].StatusDetail}); analysing the {Num(trials[0].SimulatedDuration)} τ it simulated");
@@ -279,29 +281,31 @@ internal static class AnalyzeCommand
         return levels.Count > 0 ? [.. levels] : throw Option("--noise", "give at least one noise level");
     }
 
-    /// <summary>Several runs are trials only if they simulate the same experiment with different noise.</summary>
-    private static void CheckTrials(string[] dirs, SimulationResult[] trials)
+    /// <summary>Several runs are trials only if they simulate the same experiment with different noise: different (seed, trial index) pairs.</summary>
+    private static void CheckTrials((string Dir, ulong Trial, SimulationResult Result)[] trials)
     {
-        string Canonical(Experiment e) => SpecWriter.Write(e.WithSettings(e.Settings with { Seed = 0 }));
-        string first = Canonical(trials[0].Experiment);
-        for (int r = 1; r < trials.Length; r++)
+        static string Canonical(Experiment e) => SpecWriter.Write(e.WithSettings(e.Settings with { Seed = 0 }));
+        static string Name((string Dir, ulong Trial, SimulationResult Result) t) => t.Trial == 0 ? t.Dir : $"trial {t.Trial} of {t.Dir}";
+        var first = trials[0];
+        string spec = Canonical(first.Result.Experiment);
+        var seen = new Dictionary<(ulong, ulong), (string, ulong, SimulationResult)>();
+        foreach (var t in trials)
         {
-            if (Canonical(trials[r].Experiment) != first)
+            if (!ReferenceEquals(t.Result.Experiment, first.Result.Experiment) && Canonical(t.Result.Experiment) != spec)
             {
-                throw new RunDataException(dirs[r], 0, $"is not a run of the same experiment as {dirs[0]} (the spec differs beyond the seed); only runs of one spec can be trials");
+                throw new RunDataException(t.Dir, 0, $"is not a run of the same experiment as {first.Dir} (the spec differs beyond the seed); only runs of one spec can be trials");
             }
 
-            for (int q = 0; q < r; q++)
+            var key = (t.Result.Experiment.Settings.Seed, t.Trial);
+            if (seen.TryGetValue(key, out var twin))
             {
-                if (trials[r].Experiment.Settings.Seed == trials[q].Experiment.Settings.Seed)
-                {
-                    throw new RunDataException(dirs[r], 0, $"has the same seed as {dirs[q]}, so its noise is identical; trials need different seeds (simulate --seed)");
-                }
+                throw new RunDataException(t.Dir, 0, $"{(t.Trial == 0 ? "has" : $"trial {t.Trial} has")} the same seed and trial index as {Name(twin)}, so its noise is identical; trials need different seeds (simulate --seed) or trial indices");
             }
 
-            if (trials[r].Times.Count != trials[0].Times.Count)
+            seen[key] = t;
+            if (trials.Length > 1 && t.Result.Times.Count != first.Result.Times.Count)
             {
-                throw new RunDataException(dirs[r], 0, $"stopped early ({trials[r].StatusDetail}); trials must all run to the end");
+                throw new RunDataException(t.Dir, 0, $"{(t.Trial == 0 ? string.Empty : $"trial {t.Trial} ")}stopped early ({t.Result.StatusDetail}); trials must all run to the end");
             }
         }
     }

@@ -191,7 +191,7 @@ public static class Irregularity
     /// </summary>
     /// <param name="experiment">The network, its input and settings (the seed is kept; noise levels replace its σ).</param>
     /// <param name="noiseLevels">Noise stds σ to sweep.</param>
-    /// <param name="trials">Trials per noise level and variant (the paper uses 500).</param>
+    /// <param name="trials">Trials per noise level and variant (the paper uses 500), run by <see cref="BatchedEngine"/>.</param>
     /// <param name="start">Count window start (τ); leave out the initial transient.</param>
     /// <param name="stop">Count window end (τ); default the end of the run.</param>
     /// <param name="focus">Population and neuron to report; default as described above.</param>
@@ -261,7 +261,8 @@ public static class Irregularity
             offsets[p] = offsets[p - 1] + experiment.Network.Populations[p - 1].Size;
         }
 
-        return TrialRunner.Run(experiment, trials, result =>
+        var batch = new BatchedEngine(threads).Run(experiment, trials, cancellationToken: ct);
+        return batch.Trials.Select(result =>
         {
             if (result.Status != SimulationStatus.Completed)
             {
@@ -278,7 +279,7 @@ public static class Irregularity
             }
 
             return counts;
-        }, threads, cancellationToken: ct);
+        }).ToArray();
     }
 
     private static void AddIntervals(IReadOnlyList<double> times, double start, double stop, List<double> into)

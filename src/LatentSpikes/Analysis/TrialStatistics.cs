@@ -32,8 +32,8 @@ public sealed record LatentAverages(double[] Times, IReadOnlyList<string> Names,
 /// <summary>
 /// Trial statistics of repeated runs of one experiment (seed 002 §3, Figs. 6, 10f, 12b, where activity is shown
 /// averaged over trials): PSTHs, Gaussian-smoothed rates and trial-averaged latents, each with its standard error.
-/// Trials are runs with the same seed and different trial indices (<c>new ClockDrivenEngine(trial: r)</c>), which
-/// gives independent noise.
+/// Trials are runs with the same seed and different trial indices (<c>new ClockDrivenEngine(trial: r)</c>, or a
+/// <see cref="BatchedEngine"/> batch), which gives independent noise.
 /// </summary>
 public static class TrialStatistics
 {

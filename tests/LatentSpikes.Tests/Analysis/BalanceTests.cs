@@ -2,6 +2,7 @@ using LatentSpikes.Analysis;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
 using LatentSpikes.Simulation;
+using static LatentSpikes.Tests.Analysis.Batches;
 
 namespace LatentSpikes.Tests.Analysis;
 
@@ -14,7 +15,7 @@ public class BalanceTests
     public void In_the_noisy_rank2_EI_example_excitation_and_inhibition_cancel_and_track_each_other(double start, double stop, int silentA, int silentB)
     {
         var exp = NetworkVariants.WithNoise(TestData.LoadExample("ei-rank2-quadratic.yaml").Experiment, 0.05);
-        var trials = TrialRunner.Run(exp, 4);
+        var trials = Batch(exp, 4);
         var report = Balance.Analyze(trials, start, stop);
         var active = report.Neurons.Where(n => !n.Silent).ToArray();
         Assert.True(active.Length >= 2, $"{active.Length} active neurons");
@@ -44,7 +45,7 @@ public class BalanceTests
         // The E neuron (F = 0): E = b + y_E rises and falls with y_E* = 3/2 − x², and I = y_I with y_I* = x² − 7/2
         // mirrors it, so the two currents are almost perfectly anticorrelated over the ramp (measured −0.96).
         var exp = NetworkVariants.WithNoise(TestData.LoadExample("ei-rank2-quadratic.yaml").Experiment, 0.05);
-        var report = Balance.Analyze(TrialRunner.Run(exp, 2), 5, 35);
+        var report = Balance.Analyze(Batch(exp, 2), 5, 35);
         var e = report.Neurons.Single(n => n.Population == 0);
         Assert.True(e.Correlation < -0.9, $"E-I correlation {e.Correlation:0.###}");
         Assert.True(e.NetToGross < 0.2, $"net/gross {e.NetToGross:0.###}");

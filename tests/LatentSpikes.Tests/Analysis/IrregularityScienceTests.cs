@@ -1,7 +1,7 @@
 using LatentSpikes.Analysis;
 using LatentSpikes.Model;
-using LatentSpikes.Simulation;
 using LatentSpikes.Specs;
+using static LatentSpikes.Tests.Analysis.Batches;
 
 namespace LatentSpikes.Tests.Analysis;
 
@@ -68,8 +68,8 @@ public class IrregularityScienceTests
         // §3.2, Fig. 6c-e: with noise, the neurons whose thresholds lie close together take turns at random, and their
         // intervals become about as irregular as a Poisson train's (CV ≈ 1). Without noise the same neurons cycle
         // deterministically (here three near-degenerate neurons alternate, ISI CV ≈ 0.2).
-        var noisy = TrialRunner.Run(Fig6Population(noise: 0.05, duration: 21), 10);
-        var clean = TrialRunner.Run(Fig6Population(noise: 0, duration: 21), 1);
+        var noisy = Batch(Fig6Population(noise: 0.05, duration: 21), 10);
+        var clean = Batch(Fig6Population(noise: 0, duration: 21), 1);
         var noisyIsi = Irregularity.IsiStatistics(noisy, 0, start: 1);
         var cleanIsi = Irregularity.IsiStatistics(clean, 0, start: 1);
 
@@ -78,20 +78,5 @@ public class IrregularityScienceTests
         Assert.True(noisyIsi.MeanCv > 0.8, $"noisy ISI CV {noisyIsi.MeanCv:0.###}");
         Assert.True(noisyIsi.MeanCv > 3 * cleanIsi.MeanCv, $"noisy ISI CV {noisyIsi.MeanCv:0.###} vs noise-free {cleanIsi.MeanCv:0.###}");
         Assert.True(noisyIsi.NeuronsCounted > cleanIsi.NeuronsCounted, $"{noisyIsi.NeuronsCounted} neurons active with noise, {cleanIsi.NeuronsCounted} without");
-    }
-
-    [Fact]
-    public void Trials_differ_in_their_noise_and_are_independent_of_the_thread_count()
-    {
-        var exp = Fig6Population(noise: 0.05, duration: 3);
-        var parallel = TrialRunner.Run(exp, 4, threads: 2);
-        var serial = TrialRunner.Run(exp, 4, threads: 1);
-        for (int r = 0; r < 4; r++)
-        {
-            Assert.Equal(serial[r].Spikes, parallel[r].Spikes);
-            Assert.Equal(new ClockDrivenEngine(trial: (ulong)r).Run(exp).Spikes, serial[r].Spikes);
-        }
-
-        Assert.NotEqual(serial[0].Spikes, serial[1].Spikes);
     }
 }

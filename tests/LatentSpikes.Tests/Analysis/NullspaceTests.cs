@@ -2,6 +2,7 @@ using LatentSpikes.Analysis;
 using LatentSpikes.Model;
 using LatentSpikes.Simulation;
 using LatentSpikes.Specs;
+using static LatentSpikes.Tests.Analysis.Batches;
 
 namespace LatentSpikes.Tests.Analysis;
 
@@ -29,7 +30,7 @@ public class NullspaceTests
     public void Fig7_noise_makes_the_nullspace_fluctuate_far_more_than_the_readout()
     {
         // Fig. 7d-f: thresholds 0.7 and 0.8, μ = 0.05, σ = 0.2; the steady state after 5 τ, over 10 trials.
-        var trials = TrialRunner.Run(TwoNeurons("[0.7, 0.8]", 0.05, 0.2), 10);
+        var trials = Batch(TwoNeurons("[0.7, 0.8]", 0.05, 0.2), 10);
         var report = Nullspace.Analyze(trials, 0, filterTau: 1.0, start: 5.0);
         Assert.Equal(1, report.DecoderDimensions);
         Assert.Equal(1, report.NullDimensions);
@@ -46,7 +47,7 @@ public class NullspaceTests
     {
         // Fig. 7a-c: thresholds 0.25 and 1.25, no noise, no soft refractory cost: only neuron 0 fires, so r = (r₁, 0)
         // and its variance splits evenly between the readout (1, 1)/√2 and the nullspace (1, −1)/√2.
-        var trials = TrialRunner.Run(TwoNeurons("[0.25, 1.25]", 0, 0), 1);
+        var trials = Batch(TwoNeurons("[0.25, 1.25]", 0, 0), 1);
         Assert.All(trials[0].Spikes.Where(s => s.Time > 5), s => Assert.Equal(0, s.Neuron));
         var report = Nullspace.Analyze(trials, 0, start: 5.0);
         Assert.True(report.ReadoutVariance > 0);
@@ -58,8 +59,8 @@ public class NullspaceTests
     {
         // The Fig. 6 population (N = 20, D = −0.25, μ = 0.025) at x = −0.5: without noise three near-degenerate
         // neurons already alternate, so compare the same network with and without noise.
-        var clean = Nullspace.Analyze(TrialRunner.Run(Fig6(0), 1), 0, start: 5.0);
-        var noisy = Nullspace.Analyze(TrialRunner.Run(Fig6(0.05), 10), 0, start: 5.0);
+        var clean = Nullspace.Analyze(Batch(Fig6(0), 1), 0, start: 5.0);
+        var noisy = Nullspace.Analyze(Batch(Fig6(0.05), 10), 0, start: 5.0);
 
         // Measured: readout variance 0.0042 → 0.0048 (+14 %), nullspace variance 0.27 → 1.8 (×6.5). Bounds: the
         // nullspace grows at least threefold while the readout grows by less than half.

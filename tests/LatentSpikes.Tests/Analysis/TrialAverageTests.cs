@@ -1,5 +1,6 @@
 using LatentSpikes.Analysis;
 using LatentSpikes.Model;
+using static LatentSpikes.Tests.Analysis.Batches;
 
 namespace LatentSpikes.Tests.Analysis;
 
@@ -15,7 +16,7 @@ public class TrialAverageTests
     [Fact]
     public void Trial_averaged_latents_are_the_sample_mean_with_its_standard_error()
     {
-        var trials = TrialRunner.Run(NoisyFig2(), 3);
+        var trials = Batch(NoisyFig2(), 3);
         var avg = TrialStatistics.TrialAveragedLatents(trials, 2, 6);
         Assert.Equal(["y_I"], avg.Names);
         Assert.Equal(400, avg.Times.Length);
@@ -37,7 +38,7 @@ public class TrialAverageTests
     [Fact]
     public void The_PSTH_of_a_run_agrees_with_its_spike_count()
     {
-        var trials = TrialRunner.Run(NoisyFig2(), 2);
+        var trials = Batch(NoisyFig2(), 2);
         var psth = TrialStatistics.Psth(trials, 0, binWidth: 0.5);
         Assert.Equal(16, psth.BinCentres.Length);
 
@@ -49,7 +50,7 @@ public class TrialAverageTests
     [Fact]
     public void Smoothed_rates_integrate_to_the_spike_count_away_from_the_edges()
     {
-        var trials = TrialRunner.Run(NoisyFig2(20), 1);
+        var trials = Batch(NoisyFig2(20), 1);
         var rates = TrialStatistics.GaussianRates(trials, 0, sigma: 0.2);
         double integral = rates.PopulationRate.Mean.Sum() * trials[0].Experiment.Settings.Dt * 10;
 
@@ -61,17 +62,9 @@ public class TrialAverageTests
     [Fact]
     public void Runs_on_different_grids_cannot_be_averaged()
     {
-        var a = TrialRunner.Run(NoisyFig2(8), 1)[0];
-        var b = TrialRunner.Run(NoisyFig2(9), 1)[0];
+        var a = Batch(NoisyFig2(8), 1)[0];
+        var b = Batch(NoisyFig2(9), 1)[0];
         var e = Assert.Throws<ArgumentException>(() => TrialStatistics.TrialAveragedLatents([a, b]));
         Assert.Contains("not recorded on the same grid", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void An_exception_in_a_trial_reaches_the_caller_as_itself()
-    {
-        var e = Assert.Throws<InvalidOperationException>(() =>
-            TrialRunner.Run<int>(NoisyFig2(1), 4, r => throw new InvalidOperationException($"trial with {r.Spikes.Count} spikes")));
-        Assert.StartsWith("trial with", e.Message, StringComparison.Ordinal);
     }
 }

@@ -109,6 +109,64 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Equal(5UL, read.Experiment.Settings.Seed);
     }
 
+    [Theory]
+    [InlineData("clock")]
+    [InlineData("event")]
+    public void A_batch_of_trials_reads_back_as_the_engines_trials(string engine)
+    {
+        // An OU input: the reader must redraw each trial's input from that trial's random stream.
+        string spec = NoisyFig2().Replace(".yaml", "-ou.yaml", StringComparison.Ordinal);
+        File.WriteAllText(spec, File.ReadAllText(NoisyFig2()).Replace("  - kind: ramp\n    from: -1\n    to: 1\n    start: 5\n    stop: 30", "  - {kind: ou, mean: -0.4, std: 0.3, tau: 1}", StringComparison.Ordinal));
+        Assert.Contains("kind: ou", File.ReadAllText(spec), StringComparison.Ordinal);
+        string dir = Path.Combine(_dir, "batch-" + engine);
+        Assert.Equal(0, Run("simulate", spec, "--trials", "4", "--engine", engine, "--duration", "6", "--out", dir, "--no-plot").Code);
+
+        var read = RunReader.ReadTrials(dir);
+        var exp = SpecReader.LoadFile(spec).Experiment;
+        exp = exp.WithSettings(exp.Settings with { Duration = 6 });
+        Assert.Equal([0UL, 1, 2, 3], read.Select(t => t.Trial));
+        for (int r = 0; r < 4; r++)
+        {
+            var fresh = engine == "event" ? new EventDrivenEngine((ulong)r).Run(exp) : new ClockDrivenEngine(trial: (ulong)r).Run(exp);
+            var trial = read[r].Result;
+            Assert.Equal(fresh.Times, trial.Times);
+            Assert.Equal(fresh.InputsFlat, trial.InputsFlat);
+            Assert.Equal(fresh.Spikes.Select(s => (s.Step, s.Population, s.Neuron)), trial.Spikes.Select(s => (s.Step, s.Population, s.Neuron)));
+
+            // Event spike times are written to 10 decimals; latents are rebuilt from the spikes, equal up to rounding.
+            Assert.All(fresh.Spikes.Zip(trial.Spikes), p => Assert.True(Math.Abs(p.First.Time - p.Second.Time) <= 1e-10, $"spike at {p.First.Time} read as {p.Second.Time}"));
+            Assert.All(fresh.LatentsFlat.Zip(trial.LatentsFlat), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-9, $"latent {p.First} rebuilt as {p.Second}"));
+        }
+
+        Assert.Throws<RunDataException>(() => RunReader.Read(dir));
+    }
+
+    [Fact]
+    public void A_batch_is_analysed_as_its_trials_and_can_be_joined_by_other_seeds()
+    {
+        string spec = NoisyFig2();
+        string batch = Path.Combine(_dir, "batch");
+        Assert.Equal(0, Run("simulate", spec, "--trials", "3", "--duration", "12", "--out", batch, "--no-plot").Code);
+        string extra = Simulate(spec, "extra", "--duration", "12", "--seed", "2");
+
+        var r = Run("analyze", batch, extra, "--what", "cv,balance", "--start", "2", "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("analysis of 4 trials", r.Out, StringComparison.Ordinal);
+
+        var exp = SpecReader.LoadFile(spec).Experiment;
+        exp = exp.WithSettings(exp.Settings with { Duration = 12 });
+        var trials = new BatchedEngine().Run(exp, 3).Trials.Append(new ClockDrivenEngine().Run(exp.WithSettings(exp.Settings with { Seed = 2 }))).ToArray();
+        var counts = Irregularity.SpikeCounts(trials, 0, 2, 12);
+        using var cv = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(batch, "analysis", "cv.json")));
+        Assert.Equal(counts.MeanFano, cv.RootElement.GetProperty("populations")[0].GetProperty("count_mean_fano").GetDouble(), 12);
+
+        // Trial 0 of the batch and a single run with the batch's seed share their noise: not independent trials.
+        string twin = Simulate(spec, "twin", "--duration", "12");
+        var clash = Run("analyze", batch, twin);
+        Assert.Equal(1, clash.Code);
+        Assert.Contains("the same seed and trial index as", AssertOneErrorLine(clash.Err), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_run_without_its_spec_copy_falls_back_to_the_unchanged_spec_file()
     {
@@ -234,7 +292,7 @@ public sealed class AnalyzeCommandTests : IDisposable
 
         var r1 = Run("analyze", a, sameSeed);
         Assert.Equal(1, r1.Code);
-        Assert.Contains("has the same seed as", AssertOneErrorLine(r1.Err), StringComparison.Ordinal);
+        Assert.Contains("has the same seed and trial index as", AssertOneErrorLine(r1.Err), StringComparison.Ordinal);
 
         var r2 = Run("analyze", a, other);
         Assert.Equal(1, r2.Code);

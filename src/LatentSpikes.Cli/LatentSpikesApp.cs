@@ -24,8 +24,11 @@ public static class LatentSpikesApp
     /// <summary>Exit code when the simulated activity ran away.</summary>
     public const int ExitExploded = 3;
 
-    /// <summary>The files a run writes; a rerun into the same folder replaces or removes each of them.</summary>
-    public static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "latents.png"];
+    /// <summary>
+    /// The files a run writes; a rerun into the same folder replaces or removes each of them (including an
+    /// <c>analysis</c> folder, which described the previous run).
+    /// </summary>
+    public static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "spec.yaml", "latents.png", "analysis"];
 
     /// <summary>Name of the built-in demo spec resource.</summary>
     public const string DemoResource = "LatentSpikes.Cli.Resources.demo.yaml";
@@ -140,6 +143,7 @@ public static class LatentSpikesApp
         yield return CompileCommand.Create(stdout, stderr);
         yield return ConvergenceCommand.Create(stdout, stderr);
         yield return BalancedCommand.Create(stdout, stderr);
+        yield return AnalyzeCommand.Create(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

@@ -12,8 +12,8 @@ namespace LatentSpikes.Cli;
 /// </summary>
 internal static class TrialsRun
 {
-    /// <summary>Files a trials run owns in its output directory.</summary>
-    public static readonly string[] OutputFiles = [.. TrialsWriter.Files, "latents-trial0.png"];
+    /// <summary>Files a trials run owns in its output directory (and an <c>analysis</c> folder of an earlier run).</summary>
+    public static readonly string[] OutputFiles = [.. TrialsWriter.Files, "latents-trial0.png", "analysis"];
 
     public static int Run(Experiment exp, string engineName, int trials, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
     {

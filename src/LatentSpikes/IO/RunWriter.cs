@@ -14,7 +14,8 @@ public sealed record RunProvenance(string SpecFile, string SpecHash);
 
 /// <summary>
 /// Writes a run as plain files: <c>latents.csv</c> (t, x1..xM, one column per latent), <c>spikes.csv</c>
-/// (t, population, neuron) and <c>summary.json</c>. Numbers use invariant round-trip formatting and nothing
+/// (t, population, neuron), <c>summary.json</c> and <c>spec.yaml</c>, the simulated experiment with explicit weights
+/// (so <see cref="RunReader"/> can rebuild the network however the run was configured). Numbers use invariant round-trip formatting and nothing
 /// time- or machine-dependent is written, so the same seed gives byte-identical files.
 /// </summary>
 public static class RunWriter
@@ -23,7 +24,10 @@ public static class RunWriter
     public static string ToolVersion { get; } =
         typeof(RunWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>Writes the three data files into <paramref name="directory"/>.</summary>
+    /// <summary>Name of the copy of the simulated experiment in a run directory.</summary>
+    public const string SpecCopyFile = "spec.yaml";
+
+    /// <summary>Writes the data files and the spec copy into <paramref name="directory"/>.</summary>
     public static void WriteAll(SimulationResult result, RunProvenance provenance, string directory)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -31,6 +35,16 @@ public static class RunWriter
         WriteLatents(result, Path.Combine(directory, "latents.csv"));
         WriteSpikes(result, Path.Combine(directory, "spikes.csv"));
         WriteSummary(result, provenance, Path.Combine(directory, "summary.json"));
+        WriteSpecCopy(result, provenance, Path.Combine(directory, SpecCopyFile));
+    }
+
+    /// <summary>Writes the simulated experiment (with any command-line overrides applied) as a spec with explicit weights.</summary>
+    public static void WriteSpecCopy(SimulationResult result, RunProvenance provenance, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(provenance);
+        string text = Specs.SpecWriter.Write(result.Experiment, [$"The experiment simulated in this run, from {provenance.SpecFile} (sha256 {provenance.SpecHash}),", "with the run's settings; latentspikes analyze rebuilds the network from it."]);
+        System.IO.File.WriteAllText(path, text.Replace("\r\n", "\n", StringComparison.Ordinal), new UTF8Encoding(false));
     }
 
     /// <summary>Writes <c>latents.csv</c>: t (τ), x1..xM, then one column per latent.</summary>
@@ -100,6 +114,7 @@ public static class RunWriter
         w.WriteStartObject("spec");
         w.WriteString("file", provenance.SpecFile);
         w.WriteString("sha256", provenance.SpecHash);
+        w.WriteString("copy", SpecCopyFile);
         w.WriteEndObject();
         w.WriteNumber("seed", s.Seed);
         w.WriteNumber("dt", s.Dt);

@@ -30,8 +30,8 @@ public sealed class StagedDirectory : IDisposable
 
     /// <summary>
     /// Moves every staged file into the target directory (created if needed), replacing same-named files.
-    /// Files named in <paramref name="owned"/> that this run did not produce are removed, so an output folder never
-    /// mixes files of two runs (e.g. an old figure after a run without one).
+    /// Files (or folders) named in <paramref name="owned"/> that this run did not produce are removed, so an output
+    /// folder never mixes files of two runs (e.g. an old figure after a run without one).
     /// </summary>
     public void Commit(params string[] owned)
     {
@@ -43,6 +43,10 @@ public sealed class StagedDirectory : IDisposable
             if (!System.IO.File.Exists(Path.Combine(StagingPath, name)) && System.IO.File.Exists(stale))
             {
                 System.IO.File.Delete(stale);
+            }
+            else if (!Directory.Exists(Path.Combine(StagingPath, name)) && Directory.Exists(stale))
+            {
+                Directory.Delete(stale, recursive: true);
             }
         }
 

@@ -9,12 +9,13 @@ namespace LatentSpikes.IO;
 /// Writes a batch of trials of one experiment as long-format files that load with one call in NumPy or pandas:
 /// <c>spikes.csv</c> (trial, t, population, neuron), <c>latents-mean.csv</c> (t, x1..xM, every latent averaged over
 /// the trials still running at t), <c>trials.csv</c> (one row per trial: status, duration, spike count and mean rate
-/// per population) and <c>summary.json</c>. Deterministic: the same seed and trial range give the same bytes.
+/// per population), <c>summary.json</c> and the spec copy <c>spec.yaml</c> (see <see cref="RunWriter.WriteSpecCopy"/>),
+/// from which <see cref="RunReader"/> rebuilds every trial. Deterministic: the same seed and trial range give the same bytes.
 /// </summary>
 public static class TrialsWriter
 {
     /// <summary>Files written by <see cref="WriteAll"/>.</summary>
-    public static readonly string[] Files = ["spikes.csv", "latents-mean.csv", "trials.csv", "summary.json"];
+    public static readonly string[] Files = ["spikes.csv", "latents-mean.csv", "trials.csv", "summary.json", RunWriter.SpecCopyFile];
 
     /// <summary>Writes the batch into <paramref name="directory"/>.</summary>
     /// <param name="trials">The trials, in order; trial index = <paramref name="firstTrial"/> + position.</param>
@@ -74,6 +75,7 @@ public static class TrialsWriter
         }
 
         WriteSummary(trials, firstTrial, provenance, Path.Combine(directory, "summary.json"));
+        RunWriter.WriteSpecCopy(trials[0], provenance, Path.Combine(directory, RunWriter.SpecCopyFile));
     }
 
     private static void WriteMeanLatents(IReadOnlyList<SimulationResult> trials, string path)
@@ -132,6 +134,7 @@ public static class TrialsWriter
         w.WriteStartObject("spec");
         w.WriteString("file", provenance.SpecFile);
         w.WriteString("sha256", provenance.SpecHash);
+        w.WriteString("copy", RunWriter.SpecCopyFile);
         w.WriteEndObject();
         w.WriteNumber("seed", s.Seed);
         w.WriteNumber("first_trial", firstTrial);

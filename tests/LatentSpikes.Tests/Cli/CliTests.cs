@@ -12,7 +12,7 @@ public sealed class CliTests : IDisposable
 {
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    private static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "latents.png"];
+    private static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "spec.yaml", "latents.png"];
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "latentspikes-cli-" + Guid.NewGuid().ToString("N"));
 

@@ -346,7 +346,7 @@ public sealed class GeometryCommandTests : IDisposable
         // Another spec's figures replace the earlier geometry figures; the run's outputs stay.
         Assert.Equal(0, Run("geometry", Example("ei-rank2-quadratic.yaml"), "--out", outDir, "--no-simulation").Code);
         Assert.Equal(
-            new[] { "geometry-ei-function.png", "geometry-ei-plane.png", "latents.csv", "spikes.csv", "summary.json" },
+            new[] { "geometry-ei-function.png", "geometry-ei-plane.png", "latents.csv", "spec.yaml", "spikes.csv", "summary.json" },
             Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         // A failing run leaves the folder as it was.

@@ -158,8 +158,12 @@ public sealed class ClockDrivenEngine : IEngine
 
         public void Dispose() => _workers?.Dispose();
 
+        /// <summary>Runs every step. The delta path keeps its own loop, so its code is exactly what it was before slow synapses.</summary>
+        public SimulationResult Execute(IProgress<double>? progress, CancellationToken ct) =>
+            _transmission is null ? ExecuteDelta(progress, ct) : ExecuteGeneral(progress, ct);
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public SimulationResult Execute(IProgress<double>? progress, CancellationToken ct)
+        private SimulationResult ExecuteDelta(IProgress<double>? progress, CancellationToken ct)
         {
             var s = _exp.Settings;
             long steps = s.StepCount;
@@ -186,58 +190,29 @@ public sealed class ClockDrivenEngine : IEngine
                     ct.ThrowIfCancellationRequested();
                 }
 
-                int spiker;
-                if (_transmission is not null)
+                int spiker = Advance();
+                for (int l = 0; l < k; l++)
                 {
-                    spiker = AdvanceGeneral();
-                    for (int l = 0; l < k; l++)
+                    _y[l] *= _decay;
+                }
+
+                if (spiker >= 0)
+                {
+                    int pi = _net.PopulationOfNeuron[spiker];
+                    int local = spiker - _net.PopulationOffsets[pi];
+                    spikes.Add(new Spike(_step, _step * _dt, pi, local));
+                    counts[pi][local]++;
+                    foreach (int l in _net.LatentsOfPopulation[pi])
                     {
-                        _y[l] *= _decay;
+                        _y[l] += _net.DecoderRows[(spiker * k) + l];
                     }
 
-                    bool inhibited = false;
-                    foreach (int g in _spikers)
-                    {
-                        int pi = _net.PopulationOfNeuron[g];
-                        int local = g - _net.PopulationOffsets[pi];
-                        spikes.Add(new Spike(_step, _step * _dt, pi, local));
-                        counts[pi][local]++;
-                        inhibited |= _net.Priority[pi] == 0;
-                        if (_nextAllowed is not null)
-                        {
-                            _nextAllowed[g] = _step + _refractorySteps[pi];
-                        }
-                    }
-
-                    _transmission.EndStep(_step, _spikers, _y);
-                    consecutive = spiker < 0 || inhibited ? 0 : consecutive + 1;
+                    // Only unchecked excitation runs away: an inhibitory spike in between is the E-I loop working.
+                    consecutive = _net.Priority[pi] == 0 ? 0 : consecutive + 1;
                 }
                 else
                 {
-                    spiker = Advance();
-                    for (int l = 0; l < k; l++)
-                    {
-                        _y[l] *= _decay;
-                    }
-
-                    if (spiker >= 0)
-                    {
-                        int pi = _net.PopulationOfNeuron[spiker];
-                        int local = spiker - _net.PopulationOffsets[pi];
-                        spikes.Add(new Spike(_step, _step * _dt, pi, local));
-                        counts[pi][local]++;
-                        foreach (int l in _net.LatentsOfPopulation[pi])
-                        {
-                            _y[l] += _net.DecoderRows[(spiker * k) + l];
-                        }
-
-                        // Only unchecked excitation runs away: an inhibitory spike in between is the E-I loop working.
-                        consecutive = _net.Priority[pi] == 0 ? 0 : consecutive + 1;
-                    }
-                    else
-                    {
-                        consecutive = 0;
-                    }
+                    consecutive = 0;
                 }
 
                 if (--untilRecord == 0)
@@ -247,6 +222,83 @@ public sealed class ClockDrivenEngine : IEngine
                 }
 
                 // Latents only grow through spikes, so runaway can only start in a step with a spike.
+                string? runaway = spiker >= 0 ? CheckRunaway(consecutive, runawaySteps, spiker) : null;
+                if (runaway is not null)
+                {
+                    status = SimulationStatus.Exploded;
+                    detail = runaway;
+                    break;
+                }
+
+                if (progress is not null && _step % reportEvery == 0)
+                {
+                    progress.Report((double)_step / steps);
+                }
+            }
+
+            long simulated = Math.Min(_step, steps);
+            progress?.Report(1.0);
+            return new SimulationResult(_exp, "clock", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private SimulationResult ExecuteGeneral(IProgress<double>? progress, CancellationToken ct)
+        {
+            var s = _exp.Settings;
+            var transmission = _transmission!;
+            long steps = s.StepCount;
+            int k = _net.K;
+            int m = _net.M;
+            long records = (steps / s.RecordEvery) + 1;
+            var times = new List<double>((int)Math.Min(records, 1 << 20));
+            var xs = new List<double>((int)Math.Min(records * m, 1 << 20));
+            var ys = new List<double>((int)Math.Min(records * k, 1 << 20));
+            var spikes = new List<Spike>();
+            var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
+            Record(times, xs, ys);
+
+            long runawaySteps = s.RunawayWindow > 0 ? Math.Max(1, (long)Math.Ceiling(s.RunawayWindow / s.Dt)) : long.MaxValue;
+            long consecutive = 0;
+            long reportEvery = Math.Max(1, steps / 200);
+            var status = SimulationStatus.Completed;
+            string detail = "completed";
+            int untilRecord = s.RecordEvery;
+            for (_step = 1; _step <= steps; _step++)
+            {
+                if ((_step & 1023) == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                }
+
+                int spiker = AdvanceGeneral();
+                for (int l = 0; l < k; l++)
+                {
+                    _y[l] *= _decay;
+                }
+
+                bool inhibited = false;
+                foreach (int g in _spikers)
+                {
+                    int pi = _net.PopulationOfNeuron[g];
+                    int local = g - _net.PopulationOffsets[pi];
+                    spikes.Add(new Spike(_step, _step * _dt, pi, local));
+                    counts[pi][local]++;
+                    inhibited |= _net.Priority[pi] == 0;
+                    if (_nextAllowed is not null)
+                    {
+                        _nextAllowed[g] = _step + _refractorySteps[pi];
+                    }
+                }
+
+                transmission.EndStep(_step, _spikers, _y);
+                consecutive = spiker < 0 || inhibited ? 0 : consecutive + 1;
+                if (--untilRecord == 0)
+                {
+                    Record(times, xs, ys);
+                    untilRecord = s.RecordEvery;
+                }
+
+                // Slow currents keep moving the latents after a spike, but a runaway keeps spiking: check in steps with spikes.
                 string? runaway = spiker >= 0 ? CheckRunaway(consecutive, runawaySteps, spiker) : null;
                 if (runaway is not null)
                 {

@@ -278,6 +278,11 @@ internal sealed class Transmission
                     FullWeight = 1.0 / nearest;
                     TailWeight = 0.0;
                 }
+                else if (steps < 1)
+                {
+                    FullSteps = 0; // a pulse shorter than a step delivers all its charge in the next step
+                    TailWeight = 1.0;
+                }
                 else
                 {
                     FullSteps = (int)Math.Min(Math.Floor(steps), int.MaxValue);

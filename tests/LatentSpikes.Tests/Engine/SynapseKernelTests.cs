@@ -24,6 +24,8 @@ public class SynapseKernelTests
         { "square", 0.004 },  // shorter than a step: all the charge in the next step
         { "exponential", 0.5 },
         { "exponential", 0.05 },
+        { "square", 1e-300 },       // vanishing widths are the delta kernel, without overflow
+        { "exponential", 1e-300 },
     };
 
     private static SynapseKernel Kernel(string kind, double tau) =>

@@ -200,6 +200,57 @@ public sealed class SynapseSpecTests
         Assert.Equal("delays[0].to", e.Field);
     }
 
+    [Fact]
+    public void Mutated_slow_synapse_specs_either_load_or_fail_with_a_one_line_spec_exception()
+    {
+        // Deterministic fuzzing of the new fields: single-character edits, truncations and line swaps. Nothing may
+        // escape as another exception type (the CLI would print a stack trace).
+        const string Tokens = "[]{}:,-'\"#. \n0123456789aeZ";
+        var rng = new Random(20240610);
+        var escaped = new List<string>();
+        foreach (string original in new[] { Slow, File.ReadAllText(TestData.Example("fig10-slow-synapses.yaml")) })
+        {
+            for (int trial = 0; trial < 800; trial++)
+            {
+                string text = Mutate(original, rng, Tokens);
+                try
+                {
+                    SpecReader.Parse(text, Label);
+                }
+                catch (SpecException e) when (!e.Message.Contains('\n', StringComparison.Ordinal))
+                {
+                    // A clean one-line rejection.
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    escaped.Add($"{e.GetType().Name}: {e.Message} for:\n{text}");
+                }
+            }
+        }
+
+        Assert.True(escaped.Count == 0, $"{escaped.Count} mutations escaped:\n{string.Join("\n----\n", escaped.Take(5))}");
+    }
+
+    private static string Mutate(string text, Random rng, string tokens)
+    {
+        int pos = rng.Next(text.Length);
+        switch (rng.Next(4))
+        {
+            case 0:
+                return text.Remove(pos, 1);
+            case 1:
+                return text.Insert(pos, tokens[rng.Next(tokens.Length)].ToString());
+            case 2:
+                return string.Concat(text.AsSpan(0, pos), tokens[rng.Next(tokens.Length)].ToString(), text.AsSpan(pos + 1));
+            default:
+                var lines = text.Split('\n');
+                int a = rng.Next(lines.Length);
+                int b = rng.Next(lines.Length);
+                (lines[a], lines[b]) = (lines[b], lines[a]);
+                return string.Join('\n', lines);
+        }
+    }
+
     private static SpecException Reject(string text)
     {
         var e = Assert.Throws<SpecException>(() => SpecReader.Parse(text, Label));

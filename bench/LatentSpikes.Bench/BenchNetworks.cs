@@ -33,6 +33,17 @@ public static class BenchNetworks
     }
 
     /// <summary>
+    /// The Fig. S2 workload (App. F): 20 inhibitory neurons tangent to y = −x² − ½, constant x = −0.5, noise σ,
+    /// 5 τ at dt = 0.01 τ, starting on the boundary.
+    /// </summary>
+    public static Experiment FigS2Trials(double sigma, ulong seed = 1)
+    {
+        var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction(BoundaryCoefficients), 20, -1, 1, [-0.1], 0.0, sigma).Population;
+        return new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(-0.5)], Settings(5, seed),
+            initialLatents: new Dictionary<string, double> { ["y_I"] = -0.75 });
+    }
+
+    /// <summary>
     /// Rank-2 E-I network built as in §2.7 / App. E with p(x) = x² + ½ and q(x) = 2: inhibitory boundary
     /// y_I = −p(x) − 2·y_E (tangent points over x, encoders E^II = 1, E^IE = 2), excitatory boundary
     /// y_E = −q(x) − y_I (E^EE = E^EI = 1), so y_E = q − p = 1.5 − x². Stable by eq. 2.41 (2 &gt; 1); decoders follow

@@ -90,7 +90,7 @@ internal static class GeometryCommand
                 // that failed, unless the input dimension already rules out every figure.
                 string why = pop.InputDimension != 1 || PopulationBoundary.IsRank1Alone(pop)
                     ? reason
-                    : $"listens to {string.Join(", ", pop.Encoders.Keys.Where(k => k != pop.LatentName).Order(StringComparer.Ordinal))} besides its own latent, so it is drawn only as part of a rank-2 E-I network, and {eiReason}";
+                    : $"listens to {string.Join(", ", pop.Encoders.Keys.Where(k => k != pop.LatentName).Order(StringComparer.Ordinal))} {(pop.Encoders.ContainsKey(pop.LatentName) ? "besides" : "instead of")} its own latent, so it is drawn only as part of a rank-2 E-I network, and {eiReason}";
                 skipped.Add($"population '{pop.Name}': {why}");
             }
         }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using LatentSpikes.Construction;
+using LatentSpikes.Geometry;
 using LatentSpikes.IO;
 using LatentSpikes.Model;
 using LatentSpikes.Plotting;
@@ -43,13 +45,43 @@ public static class LatentSpikesApp
         var dt = new Option<double?>("--dt") { Description = "Override simulation.dt (units of τ)." };
         var duration = new Option<double?>("--duration") { Description = "Override simulation.duration (units of τ)." };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip latents.png." };
-        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "Engine: clock (the paper's fixed-step rules, the default) or event (exact spike times; see docs/engines.md).",
+            DefaultValueFactory = _ => "clock",
+        };
+        engine.Validators.Add(result =>
+        {
+            string? name = result.GetValueOrDefault<string>();
+            if (name is not ("clock" or "event"))
+            {
+                result.AddError($"--engine: unknown engine '{name}' (known: clock, event)");
+            }
+        });
+        var trials = new Option<int>("--trials")
+        {
+            Description = "Run this many independent trials (trial r uses the random streams of trial r); writes spikes.csv with a trial column, latents-mean.csv, trials.csv and summary.json.",
+            DefaultValueFactory = _ => 1,
+        };
+        trials.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError($"--trials: must be ≥ 1 (got {result.GetValueOrDefault<int>()})");
+            }
+        });
+        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine, trials };
         simulate.SetAction(r => Guard(stderr, () =>
         {
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
             var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
             string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
-            return Simulate(exp, new RunProvenance(loaded.File, loaded.Hash), dir, !r.GetValue(noPlot), stdout, stderr);
+            var runEngine = CreateEngine(r.GetValue(engine)!, exp);
+            var provenance = new RunProvenance(loaded.File, loaded.Hash);
+            int count = r.GetValue(trials);
+            return count > 1
+                ? TrialsRun.Run(exp, runEngine.Name, count, provenance, dir, !r.GetValue(noPlot), stdout, stderr)
+                : Simulate(exp, runEngine, provenance, dir, !r.GetValue(noPlot), stdout, stderr);
         }));
 
         var validateSpec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };
@@ -62,6 +94,19 @@ public static class LatentSpikesApp
                              $"({string.Join(", ", e.Network.Populations.Select(p => $"{p.Name}: {p.Size} {p.Kind.ToString().ToLowerInvariant()}"))}), " +
                              $"{e.Network.Latents.Count} latent(s), {e.Network.InputDimension} input dimension(s), " +
                              $"{e.Settings.StepCount} steps of dt = {e.Settings.Dt} τ");
+
+            // App. B: which neurons never form their population's boundary, and where it lies at or above y = 0 (an
+            // inhibitory population is silent there), over the inputs the spec's protocol covers.
+            if (e.Network.InputDimension > 0)
+            {
+                var ranges = Enumerable.Range(0, e.Network.InputDimension)
+                    .Select(d => InputProtocol.Range(e, d)).Select(r => (r.Min, r.Max)).ToArray();
+                foreach (var pop in e.Network.Populations.Where(PopulationBoundary.IsRank1Alone))
+                {
+                    stdout.WriteLine("  " + BoundaryReport.Analyze(pop, ranges).Summary);
+                }
+            }
+
             return 0;
         }));
 
@@ -92,6 +137,8 @@ public static class LatentSpikesApp
     private static IEnumerable<Command> ExtraCommands(TextWriter stdout, TextWriter stderr)
     {
         yield return GeometryCommand.Create(stdout, stderr);
+        yield return CompileCommand.Create(stdout, stderr);
+        yield return ConvergenceCommand.Create(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>
@@ -106,7 +153,23 @@ public static class LatentSpikesApp
     private static int Demo(string dir, TextWriter stdout, TextWriter stderr)
     {
         var loaded = LoadDemo();
-        return Simulate(loaded.Experiment, new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, stdout, stderr);
+        return Simulate(loaded.Experiment, new ClockDrivenEngine(), new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, stdout, stderr);
+    }
+
+    /// <summary>The engine named by <c>--engine</c>; an experiment the event engine cannot run is a one-line error before anything is written.</summary>
+    private static IEngine CreateEngine(string name, Experiment exp)
+    {
+        if (name != "event")
+        {
+            return new ClockDrivenEngine();
+        }
+
+        if (!EventDrivenEngine.Supports(exp, out string reason))
+        {
+            throw new SpecException("command line", 0, "--engine", $"the event engine cannot run this spec: {reason}");
+        }
+
+        return new EventDrivenEngine();
     }
 
     private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration)
@@ -134,9 +197,8 @@ public static class LatentSpikesApp
         }
     }
 
-    private static int Simulate(Experiment exp, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    private static int Simulate(Experiment exp, IEngine engine, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
     {
-        var engine = new ClockDrivenEngine();
         SimulationResult result;
         bool interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         if (interactive)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
+using LatentSpikes.Simulation;
 
 namespace LatentSpikes.Construction;
 
@@ -47,7 +48,10 @@ public sealed record CompileOptions
     /// <summary>Seed of the generated spec.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Fail when the network's boundary crossing misses f by more than this anywhere on the range.</summary>
+    /// <summary>
+    /// Fail when the network's boundary crossing misses f by more than this anywhere on the range; null uses
+    /// <see cref="FunctionCompiler.DefaultRelativeTolerance"/> of f's range.
+    /// </summary>
     public double? Tolerance { get; init; }
 
     /// <summary>Experiment name of the generated spec.</summary>
@@ -76,6 +80,12 @@ public sealed record CompiledFunction(
 /// </summary>
 public static class FunctionCompiler
 {
+    /// <summary>Time (τ) the sweep protocol holds the input at its start so the latents settle on the crossing.</summary>
+    public const double SettleTime = 2.0;
+
+    /// <summary>Without <see cref="CompileOptions.Tolerance"/>, the crossing must be within this fraction of f's range.</summary>
+    public const double DefaultRelativeTolerance = 0.2;
+
     /// <summary>Compiles f over a box of inputs.</summary>
     /// <param name="f">Target function of M inputs; must be finite and ≥ 0 on the box.</param>
     /// <param name="ranges">One (lo, hi) per input dimension.</param>
@@ -90,6 +100,8 @@ public static class FunctionCompiler
         CheckRanges(ranges);
         int m = ranges.Count;
         var samples = Samples(ranges);
+
+        // Non-finite values first: a pole is the real problem even where f is also negative elsewhere.
         foreach (var x in samples)
         {
             double v = f(x);
@@ -97,7 +109,11 @@ public static class FunctionCompiler
             {
                 throw new ModelValidationException("function", $"f({Format(x)}) = {v} is not finite; the target must be finite on the whole range");
             }
+        }
 
+        foreach (var x in samples)
+        {
+            double v = f(x);
             if (v < 0)
             {
                 throw new ModelValidationException("function", $"f({Format(x)}) = {v:G4} < 0: the excitatory latent y_E is ≥ 0 under Dale's law; shift the target by a constant (e.g. '{description} + {Math.Ceiling(-v * 10) / 10:G3}')");
@@ -105,36 +121,21 @@ public static class FunctionCompiler
         }
 
         var method = options.Method == CompileMethod.Auto ? (m == 1 ? CompileMethod.PiecewiseLinear : CompileMethod.Smooth) : options.Method;
-        DcDecomposition split;
-        if (method == CompileMethod.PiecewiseLinear)
+        if (method == CompileMethod.PiecewiseLinear && m != 1)
         {
-            if (m != 1)
-            {
-                throw new ModelValidationException("method", "the piecewise-linear split (Theorem 2) is for one input; use the smooth method for several");
-            }
-
-            if (options.Neurons < 2)
-            {
-                throw new ModelValidationException("neurons", $"a budget of {options.Neurons} neuron(s) is too small: an E-I network needs at least one excitatory and one inhibitory neuron");
-            }
-
-            // N knots give at most N − 2 slope jumps, each opening one piece (neuron), plus the first piece of q and of p.
-            int knots = options.Neurons;
-            var (lo, hi) = ranges[0];
-            double[] xs = Enumerable.Range(0, knots).Select(k => lo + ((hi - lo) * k / (knots - 1))).ToArray();
-            split = DifferenceOfConvex.FromKnots(xs, xs.Select(x => f([x])).ToArray());
-        }
-        else
-        {
-            int perDim = (int)Math.Floor(Math.Pow(options.Neurons / 2.0, 1.0 / m) + 1e-9);
-            if (perDim < 2)
-            {
-                throw new ModelValidationException("neurons", $"a budget of {options.Neurons} neurons is too small for {m} input dimension(s): the smooth split needs at least 2 tangent points per dimension for each population, i.e. ≥ {2 * (int)Math.Pow(2, m)} neurons");
-            }
-
-            split = DifferenceOfConvex.Smooth(f, ranges, perDim, perDim);
+            throw new ModelValidationException("method", "the piecewise-linear split (Theorem 2) is for one input; use the smooth method for several");
         }
 
+        int minimum = MinimumBudget(method, m);
+        if (options.Neurons < minimum)
+        {
+            throw new ModelValidationException("neurons", method == CompileMethod.PiecewiseLinear
+                ? $"a budget of {options.Neurons} neuron(s) is too small: an E-I network needs at least one excitatory and one inhibitory neuron"
+                : $"a budget of {options.Neurons} neurons is too small for {m} input dimension(s): the smooth split needs at least 2 tangent points per dimension for each population, i.e. ≥ {minimum} neurons");
+        }
+
+        var split = Split(f, ranges, options.Neurons, method);
+        CheckResolution(f, ranges, samples, split, options, description, n => Split(f, ranges, n, method), minimum);
         return Finish(f, ranges, samples, split, options, description);
     }
 
@@ -170,14 +171,8 @@ public static class FunctionCompiler
 
         var ei = EiConstruction.Build(split, samples, options.A, options.Precision, options.Dt, options.Noise, options.Mu);
         double error = samples.Max(x => Math.Abs(ei.Crossing(x).YE - f(x)));
-        if (options.Tolerance is { } tol && error > tol)
-        {
-            int suggested = (int)Math.Ceiling(ei.Network.NeuronCount * Math.Sqrt(error / tol));
-            throw new ModelValidationException("neurons", $"a budget of {options.Neurons} neurons resolves {description} only to {error:G3} (tolerance {tol:G3}); try about {suggested} neurons");
-        }
-
         int m = ranges.Count;
-        double settle = 2.0;
+        const double settle = SettleTime;
         var inputs = new List<InputSignal>();
         for (int d = 0; d < m; d++)
         {
@@ -208,6 +203,81 @@ public static class FunctionCompiler
             name: options.Name,
             description: summary);
         return new CompiledFunction(experiment, ei, f, ranges.ToArray(), error, summary);
+    }
+
+    private static int MinimumBudget(CompileMethod method, int m) => method == CompileMethod.PiecewiseLinear ? 2 : 2 * (int)Math.Pow(2, m);
+
+    /// <summary>The difference-of-convex split a budget of n neurons affords.</summary>
+    private static DcDecomposition Split(Func<double[], double> f, IReadOnlyList<(double Lo, double Hi)> ranges, int n, CompileMethod method)
+    {
+        if (method == CompileMethod.PiecewiseLinear)
+        {
+            // n knots give at most n − 2 slope jumps, each opening one piece (neuron), plus the first piece of q and of p.
+            var (lo, hi) = ranges[0];
+            double[] xs = Enumerable.Range(0, n).Select(k => lo + ((hi - lo) * k / (n - 1))).ToArray();
+            return DifferenceOfConvex.FromKnots(xs, xs.Select(x => f([x])).ToArray());
+        }
+
+        int perDim = (int)Math.Floor(Math.Pow(n / 2.0, 1.0 / ranges.Count) + 1e-9);
+        return DifferenceOfConvex.Smooth(f, ranges, perDim, perDim);
+    }
+
+    private static double CrossingError(Func<double[], double> f, List<double[]> samples, DcDecomposition split) =>
+        samples.Max(x => Math.Abs(split.Value(x) - f(x)));
+
+    /// <summary>
+    /// Refuses a budget whose boundary crossing misses f by more than the tolerance (stated, or a fifth of f's range:
+    /// such a network has not resolved the target's shape, e.g. a fast oscillation with too few tangent points). The
+    /// message names the smallest budget that does resolve it, found by building the splits (cheap next to a run).
+    /// </summary>
+    private static void CheckResolution(Func<double[], double> f, IReadOnlyList<(double Lo, double Hi)> ranges, List<double[]> samples, DcDecomposition split, CompileOptions options, string description, Func<int, DcDecomposition> splitFor, int minimum)
+    {
+        double error = CrossingError(f, samples, split);
+        double span = samples.Max(x => f(x)) - samples.Min(x => f(x));
+        double tol = options.Tolerance ?? (span > 0 ? DefaultRelativeTolerance * span : double.PositiveInfinity);
+        if (error <= tol)
+        {
+            return;
+        }
+
+        string why = options.Tolerance is null ? $"{DefaultRelativeTolerance:P0} of the target's range {span:G3}" : $"tolerance {tol:G3}";
+        int? enough = SmallestBudget(n => CrossingError(f, samples, splitFor(n)) <= tol, Math.Max(options.Neurons, minimum), MaxSuggestedBudget);
+        string advice = enough is { } n ? $"try {n} neurons" : $"not even {MaxSuggestedBudget} neurons resolve it on this range; narrow the range or relax the tolerance";
+
+        throw new ModelValidationException("neurons", $"a budget of {options.Neurons} neurons resolves {description} only to {error:G3} ({why}); {advice}");
+    }
+
+    /// <summary>Largest budget the resolution search tries.</summary>
+    private const int MaxSuggestedBudget = 4096;
+
+    /// <summary>Smallest n in (from, max] with ok(n), assuming ok is monotone (doubling, then bisection); null if none.</summary>
+    private static int? SmallestBudget(Func<int, bool> ok, int from, int max)
+    {
+        int lo = from, hi = from;
+        do
+        {
+            lo = hi;
+            hi = Math.Min(max, hi * 2);
+            if (ok(hi))
+            {
+                while (hi - lo > 1)
+                {
+                    int mid = (lo + hi) / 2;
+                    if (ok(mid))
+                    {
+                        hi = mid;
+                    }
+                    else
+                    {
+                        lo = mid;
+                    }
+                }
+
+                return hi;
+            }
+        }
+        while (hi < max);
+        return null;
     }
 
     private static void CheckRanges(IReadOnlyList<(double Lo, double Hi)> ranges)
@@ -254,4 +324,60 @@ public static class FunctionCompiler
         string.Join(" × ", ranges.Select(r => $"[{r.Lo.ToString("G6", CultureInfo.InvariantCulture)}, {r.Hi.ToString("G6", CultureInfo.InvariantCulture)}]"));
 
     private static string Format(double[] x) => string.Join(", ", x.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
+}
+
+/// <summary>How well a simulated excitatory latent followed the compiled target.</summary>
+/// <param name="MaxError">max_t |y_E(t) − f(x(t))| over the compared samples.</param>
+/// <param name="MeanError">Mean of |y_E(t) − f(x(t))|.</param>
+/// <param name="RmsError">Root mean square of y_E(t) − f(x(t)).</param>
+/// <param name="Samples">Number of recorded samples compared.</param>
+/// <param name="From">Time (τ) from which samples were compared.</param>
+public sealed record TrackingError(double MaxError, double MeanError, double RmsError, int Samples, double From);
+
+/// <summary>Measures a compiled network's simulated readout against its target.</summary>
+public static class CompiledFunctionTracking
+{
+    /// <summary>
+    /// Compares y_E(t) with f(x(t)) on the recorded samples from <paramref name="from"/> on (default: after the
+    /// protocol's settling period, when the latents have reached the crossing). x(t) is the recorded filtered input,
+    /// which is what the boundaries see.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the run ended before any sample could be compared.</exception>
+    public static TrackingError Measure(CompiledFunction compiled, SimulationResult result, double? from = null)
+    {
+        ArgumentNullException.ThrowIfNull(compiled);
+        ArgumentNullException.ThrowIfNull(result);
+        double start = from ?? FunctionCompiler.SettleTime;
+        double[] yE = result.Latent(compiled.Ei.Network.Populations[0].LatentName);
+        int m = compiled.Ranges.Count;
+        var inputs = Enumerable.Range(0, m).Select(result.Input).ToArray();
+        double max = 0, sum = 0, sumSq = 0;
+        int n = 0;
+        var x = new double[m];
+        for (int i = 0; i < yE.Length; i++)
+        {
+            if (result.Times[i] < start)
+            {
+                continue;
+            }
+
+            for (int d = 0; d < m; d++)
+            {
+                x[d] = inputs[d][i];
+            }
+
+            double e = yE[i] - compiled.Target(x);
+            max = Math.Max(max, Math.Abs(e));
+            sum += Math.Abs(e);
+            sumSq += e * e;
+            n++;
+        }
+
+        if (n == 0)
+        {
+            throw new ArgumentException($"the run ended at t = {result.SimulatedDuration:G4} τ, before the comparison window starting at {start:G4} τ", nameof(result));
+        }
+
+        return new TrackingError(max, sum / n, Math.Sqrt(sumSq / n), n, start);
+    }
 }

@@ -249,8 +249,10 @@ public sealed class EiBoundaries
             double probe = (double.IsInfinity(lo), double.IsInfinity(hi)) switch
             {
                 (true, true) => 0,
-                (true, false) => hi - 1,
-                (false, true) => lo + 1,
+                // Step off a breakpoint by at least its own magnitude: beyond 2^53, hi − 1 would round back to hi,
+                // and the probe would read the lines of the piece on the right.
+                (true, false) => hi - Math.Max(1, Math.Abs(hi)),
+                (false, true) => lo + Math.Max(1, Math.Abs(lo)),
                 _ => 0.5 * (lo + hi),
             };
             int le = be.ActiveLineAt(probe);

@@ -5,7 +5,7 @@ namespace LatentSpikes.Geometry;
 /// Every population boundary of the paper is one (seed 002, eq. 2.16-2.17): a neuron's threshold is a line and the
 /// population's suprathreshold set begins at the lowest of them. The envelope is computed exactly (O(K log K),
 /// the convex-hull trick), so breakpoints, the line active on each piece and crossings with another envelope need
-/// no sampling.
+/// no sampling. Lines whose slopes agree to within <see cref="ParallelTolerance"/> (relative) count as parallel.
 /// </summary>
 public sealed class LowerEnvelope
 {
@@ -53,9 +53,15 @@ public sealed class LowerEnvelope
         var hull = new List<int>(order.Length);
         foreach (int k in order)
         {
-            if (hull.Count > 0 && _slopes[hull[^1]] == _slopes[k])
+            if (hull.Count > 0 && Parallel(hull[^1], k))
             {
-                continue;
+                // Sorted by slope first, a nearly parallel line may come after a higher one: keep the lower of the two.
+                if (_intercepts[k] >= _intercepts[hull[^1]])
+                {
+                    continue;
+                }
+
+                hull.RemoveAt(hull.Count - 1);
             }
 
             // The top line is useless if the new line undercuts the previous one no later than the top line does.
@@ -74,6 +80,9 @@ public sealed class LowerEnvelope
             _breakpoints[p] = Cross(_active[p], _active[p + 1]);
         }
     }
+
+    /// <summary>Relative difference below which two slopes are taken as equal (the lines as parallel).</summary>
+    public const double ParallelTolerance = 1e-12;
 
     /// <summary>Number of lines the envelope was built from.</summary>
     public int LineCount => _intercepts.Length;
@@ -123,6 +132,15 @@ public sealed class LowerEnvelope
 
         return lo;
     }
+
+    /// <summary>
+    /// Slopes that agree to within <see cref="ParallelTolerance"/> (relative) count as parallel: such lines can only cross where
+    /// |u| ≳ Δa/(10⁻¹²·|b|), and a difference that small is rounding, e.g. F/E = 1/3 against 0.1/0.3, which differ in
+    /// the last bit and would otherwise put a breakpoint near u = 10¹⁶ (and count a line that lies above the other
+    /// everywhere as forming the envelope).
+    /// </summary>
+    private bool Parallel(int i, int j) =>
+        Math.Abs(_slopes[i] - _slopes[j]) <= ParallelTolerance * Math.Max(Math.Abs(_slopes[i]), Math.Abs(_slopes[j]));
 
     private double Cross(int i, int j) => (_intercepts[j] - _intercepts[i]) / (_slopes[i] - _slopes[j]);
 }

@@ -66,7 +66,8 @@ public sealed class RankOneGeometry
         if (!PopulationBoundary.IsRank1Alone(population))
         {
             string others = string.Join(", ", population.Encoders.Keys.Where(k => k != population.LatentName).Order(StringComparer.Ordinal));
-            reason = $"listens to {others} besides its own latent {population.LatentName}, so its boundary is not a curve in the (x, {population.LatentName}) plane";
+            string own = population.Encoders.ContainsKey(population.LatentName) ? "besides" : "instead of";
+            reason = $"listens to {others} {own} its own latent {population.LatentName}, so its boundary is not a curve in the (x, {population.LatentName}) plane";
             return false;
         }
 

@@ -15,7 +15,7 @@ public class SynapseKernelTests
 {
     private const double Dt = 0.01;
 
-    public static TheoryData<string> Examples() => new() { "fig2-inhibitory-boundary.yaml", "fig3-excitatory-boundary.yaml", "ei-rank2-quadratic.yaml" };
+    public static TheoryData<string> Examples() => new() { "fig2-inhibitory-boundary.yaml", "fig3-excitatory-boundary.yaml", "ei-rank2-quadratic.yaml", "fig5-saw.yaml", "figS1-random-boundary.yaml" };
 
     public static TheoryData<string, double> SlowKernels() => new()
     {

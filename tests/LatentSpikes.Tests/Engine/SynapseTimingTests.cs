@@ -127,6 +127,23 @@ public class SynapseTimingTests
         Assert.Equal(prompt.Spikes, delayed.Spikes);
     }
 
+    [Fact]
+    public void The_event_engine_refuses_slow_synapses_refractory_periods_and_delays_instead_of_ignoring_them()
+    {
+        var fig10 = TestData.LoadExample("fig10-slow-synapses.yaml").Experiment;
+        Assert.False(EventDrivenEngine.Supports(fig10, out string reason));
+        Assert.StartsWith("populations[0].synapse: ", reason, StringComparison.Ordinal);
+        Assert.Throws<NotSupportedException>(() => new EventDrivenEngine().Run(fig10));
+
+        var delta = fig10.Network.Populations[0].WithSynapse(SynapseKernel.Delta, 0.0);
+        Experiment With(Population p, TransmissionDelay[] delays) => new(new LowRankNetwork([p], delays: delays), fig10.Inputs, fig10.Settings);
+        Assert.True(EventDrivenEngine.Supports(With(delta, [new TransmissionDelay("I", "I", 0)]), out _));
+        Assert.False(EventDrivenEngine.Supports(With(delta.WithSynapse(SynapseKernel.Delta, 0.02), []), out reason));
+        Assert.StartsWith("populations[0].refractory: ", reason, StringComparison.Ordinal);
+        Assert.False(EventDrivenEngine.Supports(With(delta, [new TransmissionDelay("I", "I", 0.1)]), out reason));
+        Assert.StartsWith("delays[0]: ", reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("exponential")]
     [InlineData("delta")]

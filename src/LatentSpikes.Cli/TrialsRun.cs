@@ -1,0 +1,62 @@
+using System.Globalization;
+using LatentSpikes.IO;
+using LatentSpikes.Model;
+using LatentSpikes.Plotting;
+using LatentSpikes.Simulation;
+
+namespace LatentSpikes.Cli;
+
+/// <summary>
+/// <c>simulate --trials R</c>: R independent noisy trials of one spec (trial r keyed by its index, so trial r equals a
+/// single run of trial r), written in long format by <see cref="TrialsWriter"/>, with trial 0's figure.
+/// </summary>
+internal static class TrialsRun
+{
+    /// <summary>Files a trials run owns in its output directory.</summary>
+    public static readonly string[] OutputFiles = [.. TrialsWriter.Files, "latents-trial0.png"];
+
+    public static int Run(Experiment exp, string engineName, int trials, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    {
+        IReadOnlyList<SimulationResult> results;
+        if (engineName == "event")
+        {
+            // The event engine is sequential per trial; trials are the parallel unit, as in the batched engine.
+            var runs = new SimulationResult[trials];
+            Parallel.For(0, trials, r => runs[r] = new EventDrivenEngine((ulong)r).Run(exp));
+            results = runs;
+        }
+        else
+        {
+            results = new BatchedEngine().Run(exp, trials).Trials;
+        }
+
+        using (var staged = new StagedDirectory(dir))
+        {
+            TrialsWriter.WriteAll(results, 0, provenance, staged.StagingPath);
+            if (plot)
+            {
+                RunFigure.Save(results[0], staged.File("latents-trial0.png"));
+            }
+
+            staged.Commit(OutputFiles);
+        }
+
+        int exploded = results.Count(r => r.Status == SimulationStatus.Exploded);
+        stdout.WriteLine($"{exp.Name}: {trials} trials of {exp.Settings.Duration.ToString("0.###", CultureInfo.InvariantCulture)} τ ({results[0].Engine} engine), {results.Sum(r => (long)r.Spikes.Count)} spikes, {exploded} exploded");
+        for (int p = 0; p < exp.Network.Populations.Count; p++)
+        {
+            var pop = exp.Network.Populations[p];
+            double mean = results.Average(r => r.MeanRateHz(p));
+            stdout.WriteLine($"  {pop.Name} ({pop.Kind.ToString().ToLowerInvariant()}, N = {pop.Size}): mean rate {mean.ToString("0.##", CultureInfo.InvariantCulture)} Hz over trials");
+        }
+
+        stdout.WriteLine($"outputs written to {Path.GetFullPath(dir)}");
+        if (exploded > 0)
+        {
+            stderr.WriteLine($"warning: {exploded} of {trials} trials ran away; first: {results.First(r => r.Status == SimulationStatus.Exploded).StatusDetail}");
+            return LatentSpikesApp.ExitExploded;
+        }
+
+        return 0;
+    }
+}

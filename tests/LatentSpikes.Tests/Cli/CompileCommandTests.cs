@@ -1,0 +1,112 @@
+using LatentSpikes.Cli;
+using LatentSpikes.Specs;
+
+namespace LatentSpikes.Tests.Cli;
+
+/// <summary><c>latentspikes compile</c>: spec, figure, verifying run and one-line errors.</summary>
+public sealed class CompileCommandTests : IDisposable
+{
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "latentspikes-compile-" + Guid.NewGuid().ToString("N"));
+
+    public CompileCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Compiling_the_saw_writes_a_spec_that_simulate_runs_unchanged_and_a_figure()
+    {
+        string spec = Path.Combine(_dir, "saw.yaml");
+        var r = Run("compile", "--knots", "0:0.15,2:0.15,4:1.75,6:0.15,8:1.75,10:0.15", "--name", "saw", "--out", spec);
+        Assert.Equal(0, r.Code);
+        Assert.Equal(string.Empty, r.Err);
+        Assert.Contains("N_E = 3, N_I = 3", r.Out, StringComparison.Ordinal);
+        Assert.Contains("simulated sweep: max |y_E − f|", r.Out, StringComparison.Ordinal);
+        Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(_dir, "saw.png"))[..PngSignature.Length]);
+        Assert.False(File.Exists(spec + ".tmp"));
+
+        var loaded = SpecReader.LoadFile(spec).Experiment;
+        Assert.Equal("saw", loaded.Name);
+        Assert.Equal(2, loaded.Network.Populations.Count);
+
+        string runDir = Path.Combine(_dir, "run");
+        var sim = Run("simulate", spec, "--out", runDir, "--no-plot");
+        Assert.Equal(0, sim.Code);
+        Assert.Contains("status completed", sim.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_expression_of_two_inputs_takes_one_range_per_input()
+    {
+        string spec = Path.Combine(_dir, "twod.yaml");
+        var r = Run("compile", "--function", "x1^2 + 0.5*sin(2*x2) + 1", "--range", "-1", "1", "--range", "-1", "1", "--neurons", "32", "--duration", "10", "--out", spec, "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.Equal(2, SpecReader.LoadFile(spec).Experiment.Network.InputDimension);
+        Assert.False(File.Exists(Path.Combine(_dir, "twod.png")), "--no-plot writes no figure");
+    }
+
+    [Fact]
+    public void Without_simulation_the_spec_and_construction_figure_are_still_written()
+    {
+        string spec = Path.Combine(_dir, "quad.yaml");
+        var r = Run("compile", "-f", "(x - 0.5)^2 + 0.2", "--range", "0", "1", "--no-simulation", "--out", spec);
+        Assert.Equal(0, r.Code);
+        Assert.DoesNotContain("simulated sweep", r.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(spec));
+        Assert.True(File.Exists(Path.Combine(_dir, "quad.png")));
+    }
+
+    [Theory]
+    [InlineData("--function: f(0) = -Infinity is not finite", "-f", "log(x)", "--range", "0", "1")]
+    [InlineData("--range[0]: [1, 1] is empty", "-f", "x", "--range", "1", "1")]
+    [InlineData("--neurons: a budget of 6 neurons resolves", "-f", "sin(20*x)+1", "--range", "0", "3", "--neurons", "6")]
+    [InlineData("--a: the E-I crossing is unstable", "-f", "x^2 + 1", "--range", "0", "1", "--a", "0.5")]
+    [InlineData("--function: expression 'x^^2': column 3", "-f", "x^^2", "--range", "0", "1")]
+    [InlineData("--knots: '1:a' is not a knot", "--knots", "0:1,1:a")]
+    [InlineData("--function: give exactly one target", "--range", "0", "1")]
+    [InlineData("--range: give the input range", "-f", "x + 1")]
+    [InlineData("--method: 'magic' is not a method", "-f", "x + 1", "--range", "0", "1", "--method", "magic")]
+    [InlineData("Dale's law", "-f", "x - 1", "--range", "0", "2")]
+    public void Impossible_requests_fail_with_one_line_and_write_nothing(string expected, params string[] args)
+    {
+        string spec = Path.Combine(_dir, "bad.yaml");
+        var r = Run(["compile", .. args, "--out", spec]);
+        Assert.Equal(LatentSpikesApp.ExitSpecError, r.Code);
+        string line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.False(File.Exists(spec));
+        Assert.Empty(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Validate_reports_silent_neurons_and_silent_inputs_of_random_populations()
+    {
+        var r = Run("validate", Path.Combine(AppContext.BaseDirectory, "examples", "figS1-random-boundary.yaml"));
+        Assert.Equal(0, r.Code);
+        string[] lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string random = Assert.Single(lines, l => l.Contains("Population 'R'", StringComparison.Ordinal));
+        string tuned = Assert.Single(lines, l => l.Contains("Population 'T'", StringComparison.Ordinal));
+
+        // Fig. S1a: untuned, most neurons never reach the boundary and the population is silent where it lies above 0.
+        Assert.Contains("never do and stay silent", random, StringComparison.Ordinal);
+        Assert.Contains("at or above y = 0 for x in [", random, StringComparison.Ordinal);
+
+        // Fig. S1b: tuned thresholds put every neuron on the boundary.
+        Assert.Contains("all 8 neurons form part of the boundary", tuned, StringComparison.Ordinal);
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = LatentSpikesApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}

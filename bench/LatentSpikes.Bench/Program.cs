@@ -64,6 +64,16 @@ if (args.Length > 0 && args[0] == "srm0")
     return;
 }
 
+if (args.Length > 0 && args[0] == "balanced")
+{
+    // Seed 001 target: N = 10,000, K = 400, the 27 s mode-A protocol in ≤ 10 s (network build reported separately).
+    int threads = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+    var report = LatentSpikes.Balanced.BalancedExperiment.Run(new LatentSpikes.Balanced.BalancedParameters(), threads: threads);
+    Console.WriteLine($"balanced N=10000 K=400: {report.SimulatedSeconds:0} s simulated in {report.SimulationWallSeconds:0.00} s " +
+                      $"(build {report.BuildWallSeconds:0.00} s, {report.Threads} threads, {report.SimulationWallSeconds / report.SimulatedSeconds * 1e3 / 2:0.0} µs/step)");
+    return;
+}
+
 if (args.Length > 0 && args[0] == "compile-scaling")
 {
     CompileScaling.Run();

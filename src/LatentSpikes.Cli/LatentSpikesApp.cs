@@ -139,6 +139,7 @@ public static class LatentSpikesApp
         yield return GeometryCommand.Create(stdout, stderr);
         yield return CompileCommand.Create(stdout, stderr);
         yield return ConvergenceCommand.Create(stdout, stderr);
+        yield return BalancedCommand.Create(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

@@ -23,6 +23,10 @@ public static class CounterRandom
     /// <summary>Stream domain for the SRM0 layer stacks (seed 000): encoders, latent white noise and spikes, told apart by the index's top bits.</summary>
     public const ulong Srm0Domain = 0x5352_4D30_0000_0000UL;
 
+    /// <summary>Stream domain of the seed-001 balanced network (connectivity, loadings, escape-noise spikes); the
+    /// index is split by <see cref="Balanced.BalancedStreams"/>.</summary>
+    public const ulong BalancedDomain = 1001;
+
     /// <summary>The SplitMix64 finaliser (Stafford's variant 13): a bijective 64-bit mixer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mix64(ulong z)

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using LatentSpikes.Cli;
+
+namespace LatentSpikes.Tests.Cli;
+
+/// <summary><c>latentspikes balanced</c>: report files, the simulation-vs-mean-field table, one-line errors.</summary>
+public sealed class BalancedCommandTests : IDisposable
+{
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "latentspikes-balanced-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Mode_A_writes_the_json_report_and_the_figure()
+    {
+        var r = Run("balanced", "--neurons", "1000", "--K", "40", "--condition", "0.3", "--dynamic", "0.5", "--threads", "1", "--out", _dir);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("seed 001 mode A: N = 1000 (E 800, I 200), K = 40, balanced", r.Out, StringComparison.Ordinal);
+        Assert.Contains("[100%]", r.Err, StringComparison.Ordinal);
+        Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(_dir, "balanced.png"))[..PngSignature.Length]);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "balanced.json")));
+        var radii = json.RootElement.GetProperty("Radii");
+        Assert.Equal(3, radii.GetArrayLength());
+        // The report carries both sides of the comparison: at κ = 0 the finite-K mean field is the balance solution.
+        Assert.Equal(5.0, radii[0].GetProperty("MeanFieldRates")[0].GetDouble(), 1e-6);
+        Assert.InRange(radii[0].GetProperty("SimRates")[0].GetDouble(), 3.5, 6.5);
+        Assert.Equal((24 * 0.3) + 0.5, json.RootElement.GetProperty("SimulatedSeconds").GetDouble(), 1e-9);
+    }
+
+    [Fact]
+    public void Mode_B_reports_the_latent_trajectory_error()
+    {
+        var r = Run("balanced", "--neurons", "1000", "--K", "40", "--mode", "B", "--condition", "0.3", "--dynamic", "0.3", "--no-plot", "--out", _dir);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("latent oscillator: RMS distance to the mean-field latent dynamics", r.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "balanced.png")));
+    }
+
+    [Theory]
+    [InlineData("--mode", "C", "--mode")]
+    [InlineData("--K", "5000", "K:")]
+    [InlineData("--neurons", "5", "--neurons")]
+    public void Bad_options_give_one_line_errors(string option, string value, string named)
+    {
+        var r = Run("balanced", option, value, "--out", _dir);
+        Assert.Equal(LatentSpikesApp.ExitSpecError, r.Code);
+        Assert.Contains(named, r.Err, StringComparison.Ordinal);
+        Assert.Single(r.Err.Trim().Split('\n'));
+        Assert.False(Directory.Exists(_dir));
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = LatentSpikesApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}

@@ -20,6 +20,19 @@ public static class BenchNetworks
     }
 
     /// <summary>
+    /// The <see cref="Rank1"/> network with a slow synapse (§4.1), started on its boundary. Every neuron at threshold
+    /// fires, so the decoders shrink as 0.35·50/N to keep the charge per step comparable across sizes.
+    /// </summary>
+    public static Experiment Rank1Slow(int n, double sigma, double duration, SynapseKernel kernel, ulong seed = 1)
+    {
+        double decoder = -0.35 * Math.Min(1.0, 50.0 / n);
+        var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction(BoundaryCoefficients), n, -1, 1, [decoder], 0.0, sigma)
+            .Population.WithSynapse(kernel, 0.0);
+        return new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(-0.5)], Settings(duration, seed),
+            initialLatents: new Dictionary<string, double> { ["y_I"] = -0.8 });
+    }
+
+    /// <summary>
     /// The Fig. S2 workload (App. F): 20 inhibitory neurons tangent to y = −x² − ½, constant x = −0.5, noise σ,
     /// 5 τ at dt = 0.01 τ, starting on the boundary.
     /// </summary>

@@ -50,3 +50,31 @@ public class LargeNetworkStep
     [Benchmark(OperationsPerInvoke = Neurons * Steps)]
     public int Rank2N100k() => _engine.Run(_rank2).Spikes.Count;
 }
+
+/// <summary>Cost of the slow-synapse path (§4.1: every neuron at threshold fires; the current enters through the latents).</summary>
+public class SlowSynapseStep
+{
+    private const int SmallSteps = 100_000;
+    private const int Neurons = 100_000;
+    private const int LargeSteps = 500;
+    private Experiment _small = null!;
+    private Experiment _large = null!;
+    private readonly ClockDrivenEngine _oneThread = new(threads: 1);
+    private readonly ClockDrivenEngine _allThreads = new();
+
+    /// <summary>Builds the N = 50 and N = 100,000 networks with exponential synapses, τ_s = 0.5 τ, σ = 0.1.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _small = BenchNetworks.Rank1Slow(50, 0.1, SmallSteps * 0.01, SynapseKernel.Exponential(0.5));
+        _large = BenchNetworks.Rank1Slow(Neurons, 0.1, LargeSteps * 0.01, SynapseKernel.Exponential(0.5));
+    }
+
+    /// <summary>N = 50 on one thread; time per step.</summary>
+    [Benchmark(OperationsPerInvoke = SmallSteps)]
+    public int ExponentialN50() => _oneThread.Run(_small).Spikes.Count;
+
+    /// <summary>N = 100,000 on all cores; time per neuron-step.</summary>
+    [Benchmark(OperationsPerInvoke = Neurons * LargeSteps)]
+    public int ExponentialN100k() => _allThreads.Run(_large).Spikes.Count;
+}

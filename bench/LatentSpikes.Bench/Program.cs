@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using LatentSpikes.Bench;
+using LatentSpikes.Model;
 using LatentSpikes.Simulation;
 
 // `quick` prints the headline figures with a plain stopwatch in a few seconds (a smoke check, not a measurement);
@@ -10,13 +11,16 @@ using LatentSpikes.Simulation;
 if (args.Length > 0 && args[0] == "quick")
 {
     var engine = new ClockDrivenEngine(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0);
-    foreach (var (label, exp, work, unit) in new (string, LatentSpikes.Model.Experiment, double, string)[]
+    foreach (var (label, exp, work, unit) in new (string, Experiment, double, string)[]
              {
                  ("rank-1 N=50 σ=0", BenchNetworks.Rank1(50, 0.0, 1000), 100_000, "µs/step"),
                  ("rank-1 N=50 σ=0.1", BenchNetworks.Rank1(50, 0.1, 1000), 100_000, "µs/step"),
                  ("rank-1 N=100k σ=0", BenchNetworks.Rank1(100_000, 0.0, 2), 100_000.0 * 200, "ns/neuron-step"),
                  ("rank-1 N=100k σ=0.1", BenchNetworks.Rank1(100_000, 0.1, 2), 100_000.0 * 200, "ns/neuron-step"),
                  ("rank-2 N=100k σ=0.1", BenchNetworks.Rank2(100_000, 0.1, 2), 100_000.0 * 200, "ns/neuron-step"),
+                 ("slow exp N=50 σ=0.1", BenchNetworks.Rank1Slow(50, 0.1, 1000, SynapseKernel.Exponential(0.5)), 100_000, "µs/step"),
+                 ("slow square N=50 σ=0.1", BenchNetworks.Rank1Slow(50, 0.1, 1000, SynapseKernel.Square(0.5)), 100_000, "µs/step"),
+                 ("slow exp N=100k σ=0.1", BenchNetworks.Rank1Slow(100_000, 0.1, 2, SynapseKernel.Exponential(0.5)), 100_000.0 * 200, "ns/neuron-step"),
              })
     {
         double best = double.MaxValue;

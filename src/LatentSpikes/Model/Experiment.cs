@@ -100,6 +100,16 @@ public sealed class Experiment
     public Experiment WithSettings(SimulationSettings settings) =>
         new(Network, Inputs, settings, Injections, InitialLatents, Name, Description);
 
+    /// <summary>The longest transmission delay, in steps, that a run supports.</summary>
+    public const long MaxDelaySteps = 10_000_000;
+
+    /// <summary>
+    /// A transmission delay as a whole number of steps: round(delay/dt), halves rounded up. The delay adds to the
+    /// one-step latency of every spike, so a delay of d steps moves the target's voltage in step n + 1 + d.
+    /// </summary>
+    public static long DelaySteps(double delay, double dt) =>
+        (long)Math.Min(Math.Round(delay / dt, MidpointRounding.AwayFromZero), long.MaxValue / 4);
+
     private void Validate()
     {
         // The name becomes the default output folder: keep it a plain file name.
@@ -150,6 +160,17 @@ public sealed class Experiment
         if (!(s.LatentLimit > 0))
         {
             throw new ModelValidationException("simulation.latent_limit", $"must be > 0 (got {s.LatentLimit})");
+        }
+
+        for (int di = 0; di < Network.Delays.Count; di++)
+        {
+            // The delay line holds one latent vector per step of delay (capped at the run length, beyond which the
+            // spikes never arrive): keep it to a sane size.
+            long delaySteps = Math.Min(DelaySteps(Network.Delays[di].Delay, s.Dt), s.StepCount);
+            if (delaySteps > MaxDelaySteps)
+            {
+                throw new ModelValidationException($"delays[{di}].delay", $"spans {delaySteps} steps of dt = {s.Dt}; at most {MaxDelaySteps} steps are supported (use a larger dt or a shorter delay)");
+            }
         }
 
         if (Inputs.Count != Network.InputDimension)

@@ -2,7 +2,8 @@ namespace LatentSpikes.Model;
 
 /// <summary>
 /// A low-rank spiking network: populations coupled only through latent readouts, so the connectivity is
-/// W = E·Dᵀ (plus the diagonal soft-refractory term −μ) and is never materialised as an N×N matrix.
+/// W = E·Dᵀ (plus the diagonal soft-refractory term −μ) and is never materialised as an N×N matrix. Each population
+/// has a synaptic kernel and refractory period, and population pairs may have transmission delays (seed 002, §4).
 /// The constructor validates shapes, finiteness, references and Dale's law and throws
 /// <see cref="ModelValidationException"/> naming the offending field.
 /// </summary>
@@ -11,11 +12,13 @@ public sealed class LowRankNetwork
     /// <summary>Builds and validates a network.</summary>
     /// <param name="populations">The populations, in simulation order.</param>
     /// <param name="crossReadouts">Extra latent readouts with their own decoders (mistuned cross-connections).</param>
-    public LowRankNetwork(IReadOnlyList<Population> populations, IReadOnlyList<LatentReadout>? crossReadouts = null)
+    /// <param name="delays">Transmission delays between populations (none: every spike arrives one step later).</param>
+    public LowRankNetwork(IReadOnlyList<Population> populations, IReadOnlyList<LatentReadout>? crossReadouts = null, IReadOnlyList<TransmissionDelay>? delays = null)
     {
         ArgumentNullException.ThrowIfNull(populations);
         Populations = populations.ToArray();
         CrossReadouts = (crossReadouts ?? []).ToArray();
+        Delays = (delays ?? []).ToArray();
         if (Populations.Count == 0)
         {
             throw new ModelValidationException("populations", "a network needs at least one population");
@@ -42,6 +45,9 @@ public sealed class LowRankNetwork
     /// <summary>All latents: each population's own readout (in population order), then the cross readouts.</summary>
     public IReadOnlyList<LatentReadout> Latents { get; }
 
+    /// <summary>Transmission delays between population pairs; a pair not listed has none.</summary>
+    public IReadOnlyList<TransmissionDelay> Delays { get; }
+
     /// <summary>Input dimension M shared by all populations.</summary>
     public int InputDimension { get; }
 
@@ -60,6 +66,20 @@ public sealed class LowRankNetwork
         }
 
         return -1;
+    }
+
+    /// <summary>The transmission delay (τ) from population <paramref name="from"/> to <paramref name="to"/>; 0 if none is set.</summary>
+    public double DelayBetween(string from, string to)
+    {
+        foreach (var d in Delays)
+        {
+            if (string.Equals(d.From, from, StringComparison.Ordinal) && string.Equals(d.To, to, StringComparison.Ordinal))
+            {
+                return d.Delay;
+            }
+        }
+
+        return 0.0;
     }
 
     /// <summary>Index of a latent by name, or −1.</summary>
@@ -129,6 +149,7 @@ public sealed class LowRankNetwork
                 throw new ModelValidationException($"{at}.noise", $"the noise std must be ≥ 0 (got {p.NoiseSigma})");
             }
 
+            CheckSynapse(at, p);
             CheckDecoders($"{at}.decoders", p.Kind, p.Name, p.Decoders);
             if (p.Encoders.Count == 0)
             {
@@ -192,6 +213,58 @@ public sealed class LowRankNetwork
             }
 
             CheckDecoders($"{at}.decoders", sp.Kind, sp.Name, c.Decoders);
+        }
+
+        CheckDelays();
+    }
+
+    private static void CheckSynapse(string at, Population p)
+    {
+        if (!p.Synapse.IsDelta)
+        {
+            RequireFinite($"{at}.synapse.tau", p.Synapse.Tau);
+            if (p.Synapse.Tau <= 0)
+            {
+                throw new ModelValidationException($"{at}.synapse.tau", $"the synaptic time constant must be > 0 (got {p.Synapse.Tau}); use the delta synapse for instantaneous transmission");
+            }
+        }
+
+        RequireFinite($"{at}.refractory", p.RefractoryPeriod);
+        if (p.RefractoryPeriod < 0)
+        {
+            throw new ModelValidationException($"{at}.refractory", $"the absolute refractory period must be ≥ 0 (got {p.RefractoryPeriod})");
+        }
+    }
+
+    private void CheckDelays()
+    {
+        var pairs = new HashSet<(string, string)>();
+        for (int di = 0; di < Delays.Count; di++)
+        {
+            var d = Delays[di];
+            string at = $"delays[{di}]";
+            ArgumentNullException.ThrowIfNull(d);
+            string known = string.Join(", ", Populations.Select(p => p.Name));
+            if (PopulationIndex(d.From) < 0)
+            {
+                throw new ModelValidationException($"{at}.from", $"no population called '{d.From}' (known: {known})");
+            }
+
+            if (PopulationIndex(d.To) < 0)
+            {
+                throw new ModelValidationException($"{at}.to", $"no population called '{d.To}' (known: {known})");
+            }
+
+            RequireFinite($"{at}.delay", d.Delay);
+            if (d.Delay < 0)
+            {
+                throw new ModelValidationException($"{at}.delay", $"a transmission delay must be ≥ 0 (got {d.Delay})");
+            }
+
+            if (!pairs.Add((d.From, d.To)))
+            {
+                throw new ModelValidationException($"{at}.to", $"the delay from '{d.From}' to '{d.To}' is given twice");
+            }
         }
     }
 

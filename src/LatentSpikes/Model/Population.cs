@@ -20,6 +20,8 @@ public sealed class Population
     /// <param name="encoders">Encoder vector per latent name (length N each).</param>
     /// <param name="softRefractory">Soft refractory cost μ (eq. 2.26): the self-reset is E_i·D_i − μ.</param>
     /// <param name="noiseSigma">Std σ of the independent white current noise (per step σ·√(2·dt/τ)).</param>
+    /// <param name="synapse">Kernel of the population's outgoing spikes; null is the delta synapse (§4.1).</param>
+    /// <param name="refractoryPeriod">Absolute refractory period t_ref in τ (0: none).</param>
     public Population(
         string name,
         PopulationKind kind,
@@ -28,7 +30,9 @@ public sealed class Population
         double[] decoders,
         IReadOnlyDictionary<string, double[]> encoders,
         double softRefractory = 0.0,
-        double noiseSigma = 0.0)
+        double noiseSigma = 0.0,
+        SynapseKernel? synapse = null,
+        double refractoryPeriod = 0.0)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(feedforward);
@@ -60,6 +64,8 @@ public sealed class Population
         Encoders = encoders.ToDictionary(kv => kv.Key, kv => (double[])kv.Value.Clone(), StringComparer.Ordinal);
         SoftRefractory = softRefractory;
         NoiseSigma = noiseSigma;
+        Synapse = synapse ?? SynapseKernel.Delta;
+        RefractoryPeriod = refractoryPeriod;
     }
 
     /// <summary>Unique population name.</summary>
@@ -92,6 +98,12 @@ public sealed class Population
     /// <summary>White current-noise std σ (per step σ·√(2·dt/τ)).</summary>
     public double NoiseSigma { get; }
 
+    /// <summary>Kernel of the postsynaptic current of this population's spikes (eq. 4.3-4.5); delta by default.</summary>
+    public SynapseKernel Synapse { get; }
+
+    /// <summary>Absolute refractory period t_ref (τ): a neuron that spiked cannot spike again for this long.</summary>
+    public double RefractoryPeriod { get; }
+
     /// <summary>The latent name of a population name.</summary>
     public static string LatentNameOf(string populationName) => "y_" + populationName;
 
@@ -100,6 +112,20 @@ public sealed class Population
 
     /// <summary>The feedforward weight row F_i of one neuron.</summary>
     public ReadOnlySpan<double> FeedforwardRow(int neuron) => _feedforward.AsSpan(neuron * InputDimension, InputDimension);
+
+    /// <summary>A copy with another synaptic kernel and refractory period (everything else unchanged).</summary>
+    public Population WithSynapse(SynapseKernel synapse, double refractoryPeriod)
+    {
+        ArgumentNullException.ThrowIfNull(synapse);
+        var rows = new double[Size][];
+        for (int i = 0; i < Size; i++)
+        {
+            rows[i] = FeedforwardRow(i).ToArray();
+        }
+
+        return new Population(Name, Kind, rows, Thresholds.ToArray(), Decoders.ToArray(),
+            Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), SoftRefractory, NoiseSigma, synapse, refractoryPeriod);
+    }
 
     /// <summary>Bias current b_i = 1 − T_i that places the threshold at the normalised value 1 (App. C).</summary>
     public double Bias(int neuron) => 1.0 - Thresholds[neuron];

@@ -6,13 +6,17 @@ using LatentSpikes.Randomness;
 namespace LatentSpikes.Simulation;
 
 /// <summary>
-/// The reference clock-driven engine with the paper's delta-synapse semantics (seed 002, §2 and App. G):
+/// The reference clock-driven engine. With delta synapses it follows the paper's semantics (seed 002, §2 and App. G):
 /// Euler-Maruyama voltages in units of τ, feedforward drive c_t = (x_t − x_{t−1})/dt + x_{t−1}, white current noise
 /// of std σ·√(2·dt) per step, recurrent input through the latents (a spike of neuron j moves V_i by Σ_k E_ik·D_kj one
 /// step later, O(N·K)), the self-reset E_i·D_i − μ delivered with the same next update (as W_ii in the authors'
 /// code, before the next spike is chosen, so the spiker cannot fire twice in a row), and at most one spike per step: the neuron
 /// furthest above the normalised threshold 1 fires, inhibitory populations before all others.
 /// Latent readouts are the exact exponential filter of the spike trains, y_t = y_{t−1}·e^{−dt} + Σ D·s_t.
+/// With slow synapses (square or exponential kernels, §4.1), every neuron at or above threshold fires in a step,
+/// the synaptic current enters through the latents and self-resets stay immediate (see <see cref="Transmission"/>);
+/// absolute refractory periods and transmission delays apply with any kernel. A network that uses none of these runs
+/// the delta path, whose arithmetic is unchanged by them.
 /// </summary>
 public sealed class ClockDrivenEngine : IEngine
 {
@@ -38,11 +42,14 @@ public sealed class ClockDrivenEngine : IEngine
     /// <inheritdoc />
     public string Name => "clock";
 
+    /// <summary>Runs delta networks through the general (slow-synapse) path too; tests compare the two paths.</summary>
+    internal bool ForceGeneralPath { get; init; }
+
     /// <inheritdoc />
     public SimulationResult Run(Experiment experiment, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        using var state = new ClockRun(new CompiledNetwork(experiment.Network), experiment, Threads, Trial);
+        using var state = new ClockRun(new CompiledNetwork(experiment.Network), experiment, Threads, Trial, ForceGeneralPath);
         return state.Execute(progress, cancellationToken);
     }
 
@@ -70,11 +77,18 @@ public sealed class ClockDrivenEngine : IEngine
         private readonly double[][] _bestValue;
         private readonly int[][] _bestIndex;
         private readonly StepWorkers? _workers;
+        private readonly Transmission? _transmission;
+        private readonly bool _multiSpike;
+        private readonly long[] _refractorySteps;
+        private readonly long[]? _nextAllowed;
+        private readonly List<int>[] _chunkSpikers;
+        private List<int> _spikers = [];
+        private List<int> _lastSpikers = [];
         private int _jumpCount;
         private int _lastSpiker = -1;
         private long _step;
 
-        public ClockRun(CompiledNetwork net, Experiment exp, int threads, ulong trial)
+        public ClockRun(CompiledNetwork net, Experiment exp, int threads, ulong trial, bool forceGeneral)
         {
             _net = net;
             _exp = exp;
@@ -124,14 +138,32 @@ public sealed class ClockDrivenEngine : IEngine
                 _bestIndex[c] = new int[classes];
             }
 
-            _workers = chunkCount > 1 ? new StepWorkers(chunkCount, UpdateRange) : null;
+            // A neuron that spiked in step n may spike again from step n + ⌈t_ref/dt⌉ on, so no interval is shorter
+            // than t_ref (the tolerance absorbs t_ref/dt = 2.0000000000000004); 0 or 1 step is no constraint.
+            var pops = net.Network.Populations;
+            _refractorySteps = pops.Select(p => p.RefractoryPeriod > 0 ? (long)Math.Ceiling((p.RefractoryPeriod / s.Dt) - 1e-9) : 0L).ToArray();
+            bool refractory = _refractorySteps.Any(r => r > 1);
+            bool delayed = net.Network.Delays.Any(d => Experiment.DelaySteps(d.Delay, s.Dt) > 0);
+            _multiSpike = pops.Any(p => !p.Synapse.IsDelta);
+            _chunkSpikers = Enumerable.Range(0, chunkCount).Select(_ => new List<int>()).ToArray();
+            if (forceGeneral || _multiSpike || refractory || delayed)
+            {
+                _transmission = new Transmission(net, net.Network, s.Dt, s.StepCount);
+                _nextAllowed = refractory ? new long[n] : null;
+            }
+
+            _workers = chunkCount > 1 ? new StepWorkers(chunkCount, _transmission is null ? UpdateRange : UpdateRangeGeneral) : null;
             Initialise();
         }
 
         public void Dispose() => _workers?.Dispose();
 
+        /// <summary>Runs every step. The delta path keeps its own loop, so its code is exactly what it was before slow synapses.</summary>
+        public SimulationResult Execute(IProgress<double>? progress, CancellationToken ct) =>
+            _transmission is null ? ExecuteDelta(progress, ct) : ExecuteGeneral(progress, ct);
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public SimulationResult Execute(IProgress<double>? progress, CancellationToken ct)
+        private SimulationResult ExecuteDelta(IProgress<double>? progress, CancellationToken ct)
         {
             var s = _exp.Settings;
             long steps = s.StepCount;
@@ -209,6 +241,83 @@ public sealed class ClockDrivenEngine : IEngine
             return new SimulationResult(_exp, "clock", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private SimulationResult ExecuteGeneral(IProgress<double>? progress, CancellationToken ct)
+        {
+            var s = _exp.Settings;
+            var transmission = _transmission!;
+            long steps = s.StepCount;
+            int k = _net.K;
+            int m = _net.M;
+            long records = (steps / s.RecordEvery) + 1;
+            var times = new List<double>((int)Math.Min(records, 1 << 20));
+            var xs = new List<double>((int)Math.Min(records * m, 1 << 20));
+            var ys = new List<double>((int)Math.Min(records * k, 1 << 20));
+            var spikes = new List<Spike>();
+            var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
+            Record(times, xs, ys);
+
+            long runawaySteps = s.RunawayWindow > 0 ? Math.Max(1, (long)Math.Ceiling(s.RunawayWindow / s.Dt)) : long.MaxValue;
+            long consecutive = 0;
+            long reportEvery = Math.Max(1, steps / 200);
+            var status = SimulationStatus.Completed;
+            string detail = "completed";
+            int untilRecord = s.RecordEvery;
+            for (_step = 1; _step <= steps; _step++)
+            {
+                if ((_step & 1023) == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                }
+
+                int spiker = AdvanceGeneral();
+                for (int l = 0; l < k; l++)
+                {
+                    _y[l] *= _decay;
+                }
+
+                bool inhibited = false;
+                foreach (int g in _spikers)
+                {
+                    int pi = _net.PopulationOfNeuron[g];
+                    int local = g - _net.PopulationOffsets[pi];
+                    spikes.Add(new Spike(_step, _step * _dt, pi, local));
+                    counts[pi][local]++;
+                    inhibited |= _net.Priority[pi] == 0;
+                    if (_nextAllowed is not null)
+                    {
+                        _nextAllowed[g] = _step + _refractorySteps[pi];
+                    }
+                }
+
+                transmission.EndStep(_step, _spikers, _y);
+                consecutive = spiker < 0 || inhibited ? 0 : consecutive + 1;
+                if (--untilRecord == 0)
+                {
+                    Record(times, xs, ys);
+                    untilRecord = s.RecordEvery;
+                }
+
+                // Slow currents keep moving the latents after a spike, but a runaway keeps spiking: check in steps with spikes.
+                string? runaway = spiker >= 0 ? CheckRunaway(consecutive, runawaySteps, spiker) : null;
+                if (runaway is not null)
+                {
+                    status = SimulationStatus.Exploded;
+                    detail = runaway;
+                    break;
+                }
+
+                if (progress is not null && _step % reportEvery == 0)
+                {
+                    progress.Report((double)_step / steps);
+                }
+            }
+
+            long simulated = Math.Min(_step, steps);
+            progress?.Report(1.0);
+            return new SimulationResult(_exp, "clock", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
+        }
+
         private string? CheckRunaway(long consecutive, long runawaySteps, int spiker)
         {
             double t = _step * _dt;
@@ -216,7 +325,7 @@ public sealed class ClockDrivenEngine : IEngine
             {
                 string pop = _exp.Network.Populations[_net.PopulationOfNeuron[spiker]].Name;
                 return $"activity ran away at t = {t:0.###} τ: population '{pop}' fired in every time step for {_exp.Settings.RunawayWindow:0.###} τ " +
-                       $"with no inhibitory spike in between (the one-spike-per-step ceiling; {LatentSummary()}). An unstable (excitatory) boundary explodes on its own (seed 002 §2.5); " +
+                       $"with no inhibitory spike in between ({(_multiSpike ? string.Empty : "the one-spike-per-step ceiling; ")}{LatentSummary()}). An unstable (excitatory) boundary explodes on its own (seed 002 §2.5); " +
                        "stabilise it with inhibition or a soft refractory cost mu";
             }
 
@@ -372,6 +481,162 @@ public sealed class ClockDrivenEngine : IEngine
                     _noiseKeys.AsSpan(a, len), (ulong)_step, _noiseScale[pi]);
                 int cls = _net.Priority[pi];
                 if (best > bestValue[cls])
+                {
+                    bestValue[cls] = best;
+                    bestIndex[cls] = a + at;
+                }
+            }
+        }
+
+        /// <summary>
+        /// One grid step of the general path (slow synapses, refractory periods, delays): update every voltage, then
+        /// choose the spikers into <see cref="_spikers"/> in index order. Returns the last spiker, or −1.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int AdvanceGeneral()
+        {
+            Array.Copy(_xNow, _xPrev, _xNow.Length);
+            for (int d = 0; d < _net.M; d++)
+            {
+                _xNow[d] = _inputs[d].At(_step);
+                _drive[d] = ((_xNow[d] - _xPrev[d]) / _dt) + _xPrev[d];
+            }
+
+            double tPrev = (_step - 1) * _dt;
+            Array.Clear(_injection);
+            for (int j = 0; j < _injections.Length; j++)
+            {
+                var (pop, amplitude, start, stop) = _injections[j];
+                if (tPrev >= start && tPrev < stop)
+                {
+                    _injection[pop] += amplitude;
+                }
+            }
+
+            (_lastSpikers, _spikers) = (_spikers, _lastSpikers);
+            _transmission!.BeginStep(_step, _lastSpikers);
+            if (_workers is null)
+            {
+                UpdateRangeGeneral(0);
+            }
+            else
+            {
+                _workers.RunStep();
+            }
+
+            _spikers.Clear();
+            if (_multiSpike)
+            {
+                // Slow synapses: every neuron at or above threshold fires; chunks are contiguous, so index order holds.
+                foreach (var chunkSpikers in _chunkSpikers)
+                {
+                    _spikers.AddRange(chunkSpikers);
+                }
+            }
+            else
+            {
+                // Delta synapses: the one-spike rule as in Advance, among neurons that are not refractory.
+                foreach (int cls in _net.PriorityClasses)
+                {
+                    double best = double.NegativeInfinity;
+                    int spiker = -1;
+                    for (int c = 0; c < _chunks.Length; c++)
+                    {
+                        if (_bestValue[c][cls] > best)
+                        {
+                            best = _bestValue[c][cls];
+                            spiker = _bestIndex[c][cls];
+                        }
+                    }
+
+                    if (best >= 1.0)
+                    {
+                        _spikers.Add(spiker);
+                        break;
+                    }
+                }
+            }
+
+            if (_exp.Settings.ClipAtSpike)
+            {
+                foreach (int g in _spikers)
+                {
+                    _v[g] = 1.0;
+                }
+            }
+
+            return _spikers.Count > 0 ? _spikers[^1] : -1;
+        }
+
+        /// <summary>
+        /// The general path's update of one chunk, per population segment in the fixed order leak and drive, latent
+        /// jumps (with their kernels and delays), immediate self-resets, own-stream corrections, noise; then spike
+        /// candidates: every eligible neuron at threshold (slow synapses) or the most depolarised eligible one per class.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void UpdateRangeGeneral(int chunk)
+        {
+            var (lo, hi) = _chunks[chunk];
+            var transmission = _transmission!;
+            double[] bestValue = _bestValue[chunk];
+            int[] bestIndex = _bestIndex[chunk];
+            Array.Fill(bestValue, double.NegativeInfinity);
+            Array.Fill(bestIndex, -1);
+            var spikers = _chunkSpikers[chunk];
+            spikers.Clear();
+            int pops = _net.Network.Populations.Count;
+            for (int pi = 0; pi < pops; pi++)
+            {
+                int a = Math.Max(lo, _net.PopulationOffsets[pi]);
+                int b = Math.Min(hi, _net.PopulationOffsets[pi + 1]);
+                if (a >= b)
+                {
+                    continue;
+                }
+
+                int len = b - a;
+                var v = _v.AsSpan(a, len);
+                NeuronKernels.Leak(v, _net.Bias.AsSpan(a, len), _net.FeedforwardColumns, a, _drive, _injection[pi], _dt);
+                var values = transmission.JumpValues(pi);
+                var encoders = transmission.JumpEncoders(pi);
+                for (int j = 0; j < values.Length; j++)
+                {
+                    NeuronKernels.Axpy(v, encoders[j].AsSpan(a, len), values[j]);
+                }
+
+                foreach (var (g, amount) in transmission.Resets)
+                {
+                    if (g >= a && g < b)
+                    {
+                        _v[g] += amount;
+                    }
+                }
+
+                transmission.CorrectOwnStream(pi, v, a, b);
+                foreach (var (g, amount) in transmission.Tails)
+                {
+                    if (g >= a && g < b)
+                    {
+                        _v[g] += amount;
+                    }
+                }
+
+                if (_noiseScale[pi] > 0)
+                {
+                    NeuronKernels.AddNoise(v, _noiseKeys.AsSpan(a, len), (ulong)_step, _noiseScale[pi]);
+                }
+
+                if (_multiSpike)
+                {
+                    NeuronKernels.CollectSpikers(v, a, _nextAllowed, _step, spikers);
+                    continue;
+                }
+
+                var (best, at) = _nextAllowed is not null && _refractorySteps[pi] > 1
+                    ? NeuronKernels.ArgMaxEligible(v, a, _nextAllowed, _step)
+                    : NeuronKernels.ArgMax(v);
+                int cls = _net.Priority[pi];
+                if (at >= 0 && best > bestValue[cls])
                 {
                     bestValue[cls] = best;
                     bestIndex[cls] = a + at;

@@ -90,6 +90,34 @@ public sealed class EventDrivenEngine : IEngine
             }
         }
 
+        // Slow synapses, refractory periods and delays (§4, App. G) are clock-engine features: their currents and
+        // dead times are not part of the closed-form voltage between events.
+        var network = experiment.Network;
+        for (int p = 0; p < network.Populations.Count; p++)
+        {
+            var pop = network.Populations[p];
+            if (!pop.Synapse.IsDelta)
+            {
+                reason = $"populations[{p}].synapse: population '{pop.Name}' has a slow synapse ({pop.Synapse}); the event engine simulates delta synapses only; use the clock engine";
+                return false;
+            }
+
+            if (pop.RefractoryPeriod > 0)
+            {
+                reason = $"populations[{p}].refractory: population '{pop.Name}' has an absolute refractory period, which the event engine does not simulate; use the clock engine";
+                return false;
+            }
+        }
+
+        for (int d = 0; d < network.Delays.Count; d++)
+        {
+            if (network.Delays[d].Delay > 0)
+            {
+                reason = $"delays[{d}]: transmission delays are simulated by the clock engine only; use the clock engine";
+                return false;
+            }
+        }
+
         reason = "";
         return true;
     }

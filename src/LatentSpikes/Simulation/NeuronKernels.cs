@@ -205,6 +205,109 @@ internal static class NeuronKernels
         return ArgMax(v);
     }
 
+    /// <summary>
+    /// Own-stream correction of slow self-resets: V_i ← V_i − c_i·z_i, then z_i ← a·z_i (skipped when a = 1, the
+    /// pulse count). Vector lanes and the scalar tail perform the same operations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SubtractTrace(Span<double> v, ReadOnlySpan<double> coefficient, Span<double> trace, double decay)
+    {
+        int n = v.Length;
+        int i = 0;
+        bool decays = decay != 1.0;
+        ref double vr = ref MemoryMarshal.GetReference(v);
+        ref double cr = ref MemoryMarshal.GetReference(coefficient);
+        ref double zr = ref MemoryMarshal.GetReference(trace);
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var aV = new Vector<double>(decay);
+            int last = n - Vector<double>.Count;
+            for (; i <= last; i += Vector<double>.Count)
+            {
+                var z = Vector.LoadUnsafe(ref zr, (nuint)i);
+                (Vector.LoadUnsafe(ref vr, (nuint)i) - (Vector.LoadUnsafe(ref cr, (nuint)i) * z)).StoreUnsafe(ref vr, (nuint)i);
+                if (decays)
+                {
+                    (aV * z).StoreUnsafe(ref zr, (nuint)i);
+                }
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            v[i] = v[i] - (coefficient[i] * trace[i]);
+            if (decays)
+            {
+                trace[i] = decay * trace[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends, in index order, the global index of every neuron of a segment at or above the threshold 1 that is
+    /// not refractory (the slow-synapse rule: all of them fire).
+    /// </summary>
+    /// <param name="v">Voltages of the segment.</param>
+    /// <param name="offset">Global index of the segment's first neuron.</param>
+    /// <param name="nextAllowed">First step each neuron (global index) may spike in, or null when no population is refractory.</param>
+    /// <param name="step">The current step.</param>
+    /// <param name="spikers">Receives the spikers.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CollectSpikers(ReadOnlySpan<double> v, int offset, long[]? nextAllowed, long step, List<int> spikers)
+    {
+        int n = v.Length;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double vr = ref MemoryMarshal.GetReference(v);
+            var one = Vector256.Create(1.0);
+            for (; i <= n - 4; i += 4)
+            {
+                uint above = Vector256.ExtractMostSignificantBits(Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref vr, (nuint)i), one));
+                while (above != 0)
+                {
+                    int g = offset + i + BitOperations.TrailingZeroCount(above);
+                    above &= above - 1;
+                    if (nextAllowed is null || nextAllowed[g] <= step)
+                    {
+                        spikers.Add(g);
+                    }
+                }
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            int g = offset + i;
+            if (v[i] >= 1.0 && (nextAllowed is null || nextAllowed[g] <= step))
+            {
+                spikers.Add(g);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="ArgMax"/>, over the neurons that are not refractory: the largest voltage among neurons with
+    /// <c>nextAllowed[offset + i] ≤ step</c> and the first index holding it (−1 if every neuron is refractory).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (double Value, int Index) ArgMaxEligible(ReadOnlySpan<double> v, int offset, long[] nextAllowed, long step)
+    {
+        double best = double.NegativeInfinity;
+        int at = -1;
+        var allowed = nextAllowed.AsSpan(offset, v.Length);
+        for (int i = 0; i < v.Length; i++)
+        {
+            if (v[i] > best && allowed[i] <= step)
+            {
+                best = v[i];
+                at = i;
+            }
+        }
+
+        return (best, at);
+    }
+
     /// <summary>The largest value of a segment and the first index holding it (−1 for an empty segment).</summary>
     /// <remarks>
     /// Each lane keeps its running maximum and where it was first seen (strict &gt;), then lanes are merged by value

@@ -30,9 +30,9 @@ public sealed record LoadedSpec(
 /// </summary>
 public static class SpecReader
 {
-    private static readonly string[] TopKeys = ["name", "description", "simulation", "input", "populations", "latents", "stimulation", "initial"];
+    private static readonly string[] TopKeys = ["name", "description", "simulation", "input", "populations", "latents", "stimulation", "initial", "delays"];
     private static readonly string[] SimulationKeys = ["dt", "duration", "seed", "tau_ms", "clip_at_spike", "record_every", "runaway_window", "latent_limit"];
-    private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "random", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise"];
+    private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "random", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise", "synapse", "refractory"];
     private static readonly string[] TangentKeys = ["f", "range", "points"];
     private static readonly string[] FunctionKeys = ["polynomial", "expression", "knots"];
     private static readonly string[] RandomKeys = ["seed", "feedforward", "encoder", "threshold", "tune_to"];
@@ -40,6 +40,8 @@ public static class SpecReader
     private static readonly string[] TuneKeys = ["f", "range"];
     private static readonly string[] LatentKeys = ["name", "source", "decoders"];
     private static readonly string[] StimulationKeys = ["population", "amplitude", "start", "stop"];
+    private static readonly string[] SynapseKeys = ["kind", "tau"];
+    private static readonly string[] DelayKeys = ["from", "to", "delay"];
 
     /// <summary>Reads a spec file.</summary>
     /// <exception cref="SpecException">For a missing file or any problem in it.</exception>
@@ -154,7 +156,17 @@ public static class SpecReader
             }
         }
 
-        var network = new LowRankNetwork(populations, cross);
+        var delays = new List<TransmissionDelay>();
+        if (top.Optional("delays") is { } delaysNode)
+        {
+            foreach (var dn in delaysNode.AsList())
+            {
+                var dm = dn.AsMap(DelayKeys);
+                delays.Add(new TransmissionDelay(dm.Required("from").AsString(), dm.Required("to").AsString(), dm.Required("delay").AsDouble()));
+            }
+        }
+
+        var network = new LowRankNetwork(populations, cross, delays);
         var injections = new List<CurrentInjection>();
         if (top.Optional("stimulation") is { } stimNode)
         {
@@ -347,6 +359,8 @@ public static class SpecReader
 
         double mu = m.Double("mu", 0.0);
         double noise = m.Double("noise", 0.0);
+        var synapse = ReadSynapse(m.Optional("synapse"));
+        double refractory = m.Double("refractory", 0.0);
         string own = Population.LatentNameOf(name);
 
         var tangentNode = m.Optional("tangent");
@@ -389,7 +403,7 @@ public static class SpecReader
             var extra = ReadEncoders(m.Optional("encoders"), p.Size, own, allowOwn: false, drawnBy);
             if (extra.Count == 0)
             {
-                return p;
+                return synapse.IsDelta && refractory == 0 ? p : p.WithSynapse(synapse, refractory);
             }
 
             var encoders = p.Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
@@ -398,7 +412,7 @@ public static class SpecReader
                 encoders[k] = v;
             }
 
-            return new Population(name, kind, Enumerable.Range(0, p.Size).Select(i => p.FeedforwardRow(i).ToArray()).ToArray(), p.Thresholds.ToArray(), p.Decoders.ToArray(), encoders, mu, noise);
+            return new Population(name, kind, Enumerable.Range(0, p.Size).Select(i => p.FeedforwardRow(i).ToArray()).ToArray(), p.Thresholds.ToArray(), p.Decoders.ToArray(), encoders, mu, noise, synapse, refractory);
         }
 
         var thresholdsNode = m.Optional("thresholds") ?? throw node.Error("give either 'tangent' or 'random' (constructed) or 'feedforward' and 'thresholds' (explicit)");
@@ -423,7 +437,56 @@ public static class SpecReader
             enc[own] = Enumerable.Repeat(1.0, n).ToArray();
         }
 
-        return new Population(name, kind, ff, thresholds, dec, enc, mu, noise);
+        return new Population(name, kind, ff, thresholds, dec, enc, mu, noise, synapse, refractory);
+    }
+
+    /// <summary>
+    /// A synaptic kernel (§4.1): <c>delta</c> (the default), or <c>{kind: square, tau: τ_s}</c> /
+    /// <c>{kind: exponential, tau: τ_s}</c>. The sign of τ_s is checked with the model, which names the field.
+    /// </summary>
+    private static SynapseKernel ReadSynapse(SpecNode? node)
+    {
+        if (node is null)
+        {
+            return SynapseKernel.Delta;
+        }
+
+        const string Forms = "use delta, {kind: square, tau: ...} or {kind: exponential, tau: ...}";
+        if (node.IsScalar)
+        {
+            string name = node.AsString();
+            return name switch
+            {
+                "delta" => SynapseKernel.Delta,
+                "square" or "exponential" => throw node.Error($"a {name} synapse needs its time constant: write {{kind: {name}, tau: ...}} (tau in units of τ)"),
+                _ => throw node.Error($"unknown synapse '{name}'; {Forms}"),
+            };
+        }
+
+        if (!node.IsMap)
+        {
+            throw node.Error($"expected a synapse; {Forms}");
+        }
+
+        var sm = node.AsMap(SynapseKeys);
+        var kindNode = sm.Required("kind");
+        string kind = kindNode.AsString();
+        switch (kind)
+        {
+            case "delta":
+                if (sm.Optional("tau") is { } tauNode)
+                {
+                    throw tauNode.Error("a delta synapse has no time constant; remove tau or use kind: square or exponential");
+                }
+
+                return SynapseKernel.Delta;
+            case "square":
+                return SynapseKernel.Square(sm.Required("tau").AsDouble());
+            case "exponential":
+                return SynapseKernel.Exponential(sm.Required("tau").AsDouble());
+            default:
+                throw kindNode.Error($"unknown synapse kind '{kind}'; use delta, square or exponential");
+        }
     }
 
     private static double[][] ReadFeedforward(SpecNode node, int n, int inputDimension)

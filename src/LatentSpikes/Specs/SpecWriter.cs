@@ -70,6 +70,16 @@ public static class SpecWriter
 
             sb.Append("    mu: ").AppendLine(Num(p.SoftRefractory));
             sb.Append("    noise: ").AppendLine(Num(p.NoiseSigma));
+            if (!p.Synapse.IsDelta)
+            {
+                sb.Append("    synapse: {kind: ").Append(p.Synapse.Kind == SynapseKind.Square ? "square" : "exponential")
+                  .Append(", tau: ").Append(Num(p.Synapse.Tau)).AppendLine("}");
+            }
+
+            if (p.RefractoryPeriod != 0)
+            {
+                sb.Append("    refractory: ").AppendLine(Num(p.RefractoryPeriod));
+            }
         }
 
         if (experiment.Network.CrossReadouts.Count > 0)
@@ -78,6 +88,15 @@ public static class SpecWriter
             foreach (var l in experiment.Network.CrossReadouts)
             {
                 sb.Append("  - {name: ").Append(l.Name).Append(", source: ").Append(l.Source).Append(", decoders: ").Append(List(l.Decoders)).AppendLine("}");
+            }
+        }
+
+        if (experiment.Network.Delays.Count > 0)
+        {
+            sb.AppendLine("delays:");
+            foreach (var d in experiment.Network.Delays)
+            {
+                sb.Append("  - {from: ").Append(d.From).Append(", to: ").Append(d.To).Append(", delay: ").Append(Num(d.Delay)).AppendLine("}");
             }
         }
 

@@ -35,6 +35,8 @@ public sealed class SchemaConformanceTests
         ["encoders"] = "{y_P: 1}",
         ["mu"] = "0.1",
         ["noise"] = "0.1",
+        ["synapse"] = "{kind: exponential, tau: 0.5}",
+        ["refractory"] = "0.02",
     };
 
     /// <summary>Sample values for input-signal keys (only their acceptance as keys is checked).</summary>
@@ -87,6 +89,7 @@ public sealed class SchemaConformanceTests
             ("tangent.f", Property(Property(Population(), "tangent"), "f")),
             ("latents item", Resolve(Property(Schema, "latents").GetProperty("items"))),
             ("stimulation item", Resolve(Property(Schema, "stimulation").GetProperty("items"))),
+            ("delays item", Resolve(Property(Schema, "delays").GetProperty("items"))),
         };
         closed.AddRange(InputKindBranches().Select(b => ($"input kind {b.Kind}", b.Node)));
 
@@ -151,7 +154,7 @@ public sealed class SchemaConformanceTests
             CheckKeys(item, DeclaredKeys(branch.Value), $"input[{i}] ({kind})", failures);
         }
 
-        foreach (string section in new[] { "latents", "stimulation" })
+        foreach (string section in new[] { "latents", "stimulation", "delays" })
         {
             if (Child(root, section) is YamlSequenceNode items)
             {

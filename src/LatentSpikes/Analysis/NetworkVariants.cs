@@ -24,7 +24,7 @@ public static class NetworkVariants
         ArgumentNullException.ThrowIfNull(experiment);
         var net = experiment.Network;
         var pops = net.Populations.Select(p => Copy(p, p.Name, p.Decoders.ToArray(), p.Encoders, p.SoftRefractory, sigma)).ToArray();
-        return new Experiment(new LowRankNetwork(pops, net.CrossReadouts), experiment.Inputs, experiment.Settings,
+        return new Experiment(new LowRankNetwork(pops, net.CrossReadouts, net.Delays), experiment.Inputs, experiment.Settings,
             experiment.Injections, experiment.InitialLatents, experiment.Name, experiment.Description);
     }
 
@@ -123,7 +123,8 @@ public static class NetworkVariants
 
         var thresholds = pop.Thresholds.Skip(start).Take(n).ToArray();
         var encoders = new Dictionary<string, double[]>(StringComparer.Ordinal) { [Population.LatentNameOf(name)] = new double[n] };
-        return new Population(name, pop.Kind, ff, thresholds, new double[n], encoders, mu, pop.NoiseSigma);
+        // Kernel and refractory period kept: they set the firing rule (several spikes per step) and the ISI floor.
+        return new Population(name, pop.Kind, ff, thresholds, new double[n], encoders, mu, pop.NoiseSigma, pop.Synapse, pop.RefractoryPeriod);
     }
 
     /// <summary>A copy of a population with some fields replaced.</summary>
@@ -135,7 +136,7 @@ public static class NetworkVariants
             ff[i] = pop.FeedforwardRow(i).ToArray();
         }
 
-        return new Population(name, pop.Kind, ff, pop.Thresholds.ToArray(), decoders, encoders, mu, noise);
+        return new Population(name, pop.Kind, ff, pop.Thresholds.ToArray(), decoders, encoders, mu, noise, pop.Synapse, pop.RefractoryPeriod);
     }
 
     private static string UniqueName(string stem, HashSet<string> used)

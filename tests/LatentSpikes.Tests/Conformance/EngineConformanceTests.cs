@@ -192,8 +192,8 @@ public class EngineConformanceTests
     {
         var pops = exp.Network.Populations.Select(p => new Population(
             p.Name, p.Kind, Enumerable.Range(0, p.Size).Select(i => Enumerable.Range(0, p.InputDimension).Select(d => p.Feedforward(i, d)).ToArray()).ToArray(),
-            p.Thresholds.ToArray(), p.Decoders.ToArray(), p.Encoders.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()), p.SoftRefractory, sigma)).ToList();
-        return new Experiment(new LowRankNetwork(pops, exp.Network.CrossReadouts), exp.Inputs,
+            p.Thresholds.ToArray(), p.Decoders.ToArray(), p.Encoders.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()), p.SoftRefractory, sigma, p.Synapse, p.RefractoryPeriod)).ToList();
+        return new Experiment(new LowRankNetwork(pops, exp.Network.CrossReadouts, exp.Network.Delays), exp.Inputs,
             exp.Settings with { Duration = duration }, exp.Injections, exp.InitialLatents, exp.Name, exp.Description);
     }
 }

@@ -32,20 +32,31 @@ if (args.Length > 0 && args[0] == "quick")
         Console.WriteLine($"{label,-22} {per,8:0.000} {unit}  ({spikes} spikes)");
     }
 
-    return;
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "kernels")
 {
     KernelProbe.Run();
-    return;
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "peers")
+{
+    return PeersBenchmark.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == PeersBenchmark.FirstResultChild)
+{
+    return PeersBenchmark.RunFirstResultChild(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "compile-scaling")
 {
     CompileScaling.Run();
-    return;
+    return 0;
 }
 
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithId("short"));
 BenchmarkSwitcher.FromAssembly(typeof(BenchNetworks).Assembly).Run(args, config);
+return 0;

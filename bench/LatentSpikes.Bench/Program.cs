@@ -49,19 +49,29 @@ if (args.Length > 0 && args[0] == "quick")
     }
 
     Console.WriteLine($"{"500 trials×5τ N=20",-22} {bestBatch,8:0.0} ms total  ({batchSpikes} spikes, {batchEngine.Threads} threads)");
-    return;
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "kernels")
 {
     KernelProbe.Run();
-    return;
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "peers")
+{
+    return PeersBenchmark.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == PeersBenchmark.FirstResultChild)
+{
+    return PeersBenchmark.RunFirstResultChild(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "srm0")
 {
     Srm0Bench.Run(args[1..]);
-    return;
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "balanced")
@@ -71,14 +81,15 @@ if (args.Length > 0 && args[0] == "balanced")
     var report = LatentSpikes.Balanced.BalancedExperiment.Run(new LatentSpikes.Balanced.BalancedParameters(), threads: threads);
     Console.WriteLine($"balanced N=10000 K=400: {report.SimulatedSeconds:0} s simulated in {report.SimulationWallSeconds:0.00} s " +
                       $"(build {report.BuildWallSeconds:0.00} s, {report.Threads} threads, {report.SimulationWallSeconds / report.SimulatedSeconds * 1e3 / 2:0.0} µs/step)");
-    return;
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "compile-scaling")
 {
     CompileScaling.Run();
-    return;
+    return 0;
 }
 
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithId("short"));
 BenchmarkSwitcher.FromAssembly(typeof(BenchNetworks).Assembly).Run(args, config);
+return 0;

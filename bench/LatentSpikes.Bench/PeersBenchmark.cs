@@ -166,7 +166,7 @@ internal static class PeersBenchmark
                 "--no-brian" => o with { Brian = false },
                 "--brian-targets" => o with { BrianTargets = Next().Split(',').Select(BrianTarget).ToArray() },
                 "--brian-model" => o with { BrianModel = BrianModel(Next()) },
-                "--brian-dense-max" => o with { BrianDenseMax = int.Parse(Next(), Inv) },
+                "--brian-dense-max" => o with { BrianDenseMax = PositiveInt("--brian-dense-max", Next()) },
                 "--python" => o with { Python = Next() },
                 _ => throw new FormatException($"unknown option '{args[i]}'"),
             };

@@ -7,7 +7,8 @@ using LatentSpikes.Model;
 using LatentSpikes.Simulation;
 
 // `quick` prints the headline figures with a plain stopwatch in a few seconds (a smoke check, not a measurement);
-// anything else goes to BenchmarkDotNet, e.g. `-- --filter '*'`.
+// `peers` compares against the authors' dense algorithm and Brian2 (docs/benchmarks.md, "Peers"); `kernels` and
+// `compile-scaling` are probes; anything else goes to BenchmarkDotNet, e.g. `-- --filter '*'`.
 if (args.Length > 0 && args[0] == "quick")
 {
     var engine = new ClockDrivenEngine(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0);

@@ -11,11 +11,14 @@ Config keys (JSON object in argv[1]; defaults in DEFAULTS):
   n, duration (tau), sigma, x (constant input), seed
   model     "summed":  the recurrence through a NeuronGroup of K latents, Synapses of N*K connections
                        (neurons -> latents on spikes, latents -> neurons as a summed variable);
-            "linked":  the same latents, read by each neuron through K linked variables (no summed variable);
+            "linked":  the same latents, read by each neuron through K linked variables (no summed variable;
+                       the default: as fast, and the threshold sees the latents after this step's decay,
+                       where the summed variable is computed before it);
             "dense":   all-to-all Synapses with W_ij = E_i.D_j (N^2 connections; small N only)
   target    "numpy" | "cython" | "cpp_standalone" | "auto" (Brian's default choice)
   threads   OpenMP threads for cpp_standalone
-  repeats   timed runs (best is reported); warmup (tau) of the first run that triggers code generation
+  repeats   timed runs (best is reported); 0 times only the first run ("first result" mode)
+  warmup    length (tau) of the first run, which triggers code generation (timed separately as first_run_s)
   build_dir cpp_standalone project directory (reused so unchanged files are not recompiled)
 
 Semantics differ from the paper's clock-driven rule on purpose (this is how Brian runs the model): every neuron

@@ -147,7 +147,8 @@ public static class FunctionCompiler
         ArgumentNullException.ThrowIfNull(options);
         var split = DifferenceOfConvex.FromKnots(xs, ys);
         var ranges = new[] { (xs[0], xs[^1]) };
-        double f(double[] x) => Interpolate(xs, ys, x[0]);
+        var interpolant = new PiecewiseLinearFunction(xs.Zip(ys).ToArray());
+        double f(double[] x) => interpolant.Value(x);
         var samples = Samples(ranges).Concat(xs.Select(x => new[] { x })).ToList();
         for (int k = 0; k < ys.Count; k++)
         {
@@ -301,24 +302,6 @@ public static class FunctionCompiler
     /// <summary>Points covering the box: 1001 for one input, a 41×41 grid for two, 11 per dimension beyond.</summary>
     private static List<double[]> Samples(IReadOnlyList<(double Lo, double Hi)> ranges) =>
         DifferenceOfConvex.Grid(ranges, ranges.Count switch { 1 => 1001, 2 => 41, _ => 11 });
-
-    private static double Interpolate(IReadOnlyList<double> xs, IReadOnlyList<double> ys, double x)
-    {
-        if (x <= xs[0])
-        {
-            return ys[0];
-        }
-
-        for (int k = 1; k < xs.Count; k++)
-        {
-            if (x <= xs[k])
-            {
-                return ys[k - 1] + ((ys[k] - ys[k - 1]) * (x - xs[k - 1]) / (xs[k] - xs[k - 1]));
-            }
-        }
-
-        return ys[^1];
-    }
 
     private static string RangeText(IReadOnlyList<(double Lo, double Hi)> ranges) =>
         string.Join(" × ", ranges.Select(r => $"[{r.Lo.ToString("G6", CultureInfo.InvariantCulture)}, {r.Hi.ToString("G6", CultureInfo.InvariantCulture)}]"));

@@ -4,6 +4,7 @@ using LatentSpikes.Cli;
 using LatentSpikes.IO;
 using LatentSpikes.Simulation;
 using LatentSpikes.Specs;
+using static LatentSpikes.Tests.Cli.CliRunner;
 
 namespace LatentSpikes.Tests.Cli;
 
@@ -329,13 +330,6 @@ public sealed class AnalyzeCommandTests : IDisposable
         return dir;
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = LatentSpikesApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private static string AssertOneErrorLine(string stderr)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LatentSpikes.Cli;
+using static LatentSpikes.Tests.Cli.CliRunner;
 
 namespace LatentSpikes.Tests.Cli;
 
@@ -56,11 +57,4 @@ public sealed class BalancedCommandTests : IDisposable
         Assert.False(Directory.Exists(_dir));
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = LatentSpikesApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 }

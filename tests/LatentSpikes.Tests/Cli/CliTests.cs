@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LatentSpikes.Cli;
 using LatentSpikes.Specs;
+using static LatentSpikes.Tests.Cli.CliRunner;
 
 namespace LatentSpikes.Tests.Cli;
 
@@ -332,13 +333,6 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(outDir, "latents.csv")));
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = LatentSpikesApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     /// <summary>Asserts stderr holds exactly one line and returns it.</summary>
     private static string AssertOneErrorLine(string stderr)

@@ -1,5 +1,6 @@
 using LatentSpikes.Cli;
 using LatentSpikes.Specs;
+using static LatentSpikes.Tests.Cli.CliRunner;
 
 namespace LatentSpikes.Tests.Cli;
 
@@ -102,11 +103,4 @@ public sealed class CompileCommandTests : IDisposable
         Assert.Contains("all 8 neurons form part of the boundary", tuned, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = LatentSpikesApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 }

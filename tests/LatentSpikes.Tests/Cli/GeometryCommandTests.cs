@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using LatentSpikes.Cli;
 using LatentSpikes.Geometry;
 using LatentSpikes.Simulation;
+using static LatentSpikes.Tests.Cli.CliRunner;
 
 namespace LatentSpikes.Tests.Cli;
 
@@ -357,13 +358,6 @@ public sealed class GeometryCommandTests : IDisposable
         AssertNoStaging(_dir);
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = LatentSpikesApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private static string[] Lines(string text) =>
         text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');

@@ -1,4 +1,5 @@
 using LatentSpikes.Cli;
+using static LatentSpikes.Tests.Cli.CliRunner;
 
 namespace LatentSpikes.Tests.Cli;
 
@@ -58,11 +59,4 @@ public sealed class TrialsCliTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir, "x")));
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        int code = LatentSpikesApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 }

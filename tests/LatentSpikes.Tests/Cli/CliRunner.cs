@@ -1,0 +1,16 @@
+using LatentSpikes.Cli;
+
+namespace LatentSpikes.Tests.Cli;
+
+/// <summary>Runs the command line in-process and captures what it prints.</summary>
+internal static class CliRunner
+{
+    /// <summary>Exit code, standard output and standard error of one invocation.</summary>
+    public static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = LatentSpikesApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}

@@ -144,6 +144,8 @@ public static class LatentSpikesApp
         yield return ConvergenceCommand.Create(stdout, stderr);
         yield return BalancedCommand.Create(stdout, stderr);
         yield return AnalyzeCommand.Create(stdout, stderr);
+        yield return SweepCommand.Create(stdout, stderr);
+        yield return SweepCommand.CreateMerge(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

@@ -41,8 +41,7 @@ public static class SlurmScripts
         string job = new string(plan.Definition.Name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
         int n = options.ArraySize;
 
-        var array = Header($"ls-{job}", options, logs, "%A_%a.out");
-        array.Insert(1, $"#SBATCH --array=0-{n - 1}\n");
+        var array = Header($"ls-{job}", options, logs, "%A_%a.out", $"#SBATCH --array=0-{n - 1}\n");
         array.Append(CultureInfo.InvariantCulture, $"# Task i of {n} runs the sweep's runs with index ≡ i (mod {n}); a rerun of a task resumes it.\n");
         array.Append(CultureInfo.InvariantCulture, $"exec {launcher} sweep {sweep} --out {quotedDir} --shard \"$SLURM_ARRAY_TASK_ID/{n}\" --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\"\n");
         Write(Path.Combine(folder, "array.sbatch"), array.ToString());
@@ -84,9 +83,10 @@ public static class SlurmScripts
             : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
     }
 
-    private static StringBuilder Header(string job, SlurmOptions options, string logs, string logName)
+    private static StringBuilder Header(string job, SlurmOptions options, string logs, string logName, string extra = "")
     {
-        var sb = new StringBuilder("#!/usr/bin/env bash\n");
+        // sbatch wants the interpreter line first and reads #SBATCH lines only before the first command.
+        var sb = new StringBuilder("#!/usr/bin/env bash\n").Append(extra);
         sb.Append(CultureInfo.InvariantCulture, $"#SBATCH --job-name={job}\n");
         sb.Append(CultureInfo.InvariantCulture, $"#SBATCH --output={Path.Combine(logs, logName)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"#SBATCH --cpus-per-task={options.CpusPerTask}\n");

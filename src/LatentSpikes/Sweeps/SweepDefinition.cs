@@ -24,7 +24,7 @@ public sealed class SweepDefinition
     /// <summary>Metrics a sweep can record, in table order.</summary>
     public static readonly IReadOnlyList<string> KnownMetrics = ["rate_hz", "cv", "fano", "boundary_error", "latent_mean"];
 
-    private static readonly string[] TopKeys = ["name", "description", "spec", "grid", "zip", "seeds", "engine", "trials", "metrics", "window"];
+    internal static readonly string[] TopKeys = ["name", "description", "spec", "grid", "zip", "seeds", "engine", "trials", "metrics", "window"];
 
     private SweepDefinition(string file, string name, string specPath, IReadOnlyList<SweepParameter> grid, IReadOnlyList<SweepParameter> zip,
         IReadOnlyList<ulong>? seeds, string engine, int trials, IReadOnlyList<string> metrics, (double Start, double Stop)? window, int engineLine, int windowLine)

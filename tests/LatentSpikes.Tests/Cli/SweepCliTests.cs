@@ -186,7 +186,7 @@ public sealed class SweepCliTests : IDisposable
         Assert.Contains("16 runs in a 3-task SLURM array", r.Out, StringComparison.Ordinal);
         string folder = Path.Combine(dir, "slurm");
         string array = File.ReadAllText(Path.Combine(folder, "array.sbatch"));
-        Assert.Contains("#SBATCH --array=0-2\n", array, StringComparison.Ordinal);
+        Assert.StartsWith("#!/usr/bin/env bash\n#SBATCH --array=0-2\n", array, StringComparison.Ordinal); // sbatch needs the interpreter line first
         Assert.Contains("#SBATCH --partition=short\n", array, StringComparison.Ordinal);
         Assert.Contains("#SBATCH --time=00:10:00\n", array, StringComparison.Ordinal);
         Assert.Contains("--shard \"$SLURM_ARRAY_TASK_ID/3\"", array, StringComparison.Ordinal);

@@ -152,6 +152,21 @@ public sealed class SweepPlanTests : IDisposable
     }
 
     [Fact]
+    public void The_schema_declares_the_fields_and_metrics_the_reader_accepts()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "sweep.schema.json")));
+        var properties = doc.RootElement.GetProperty("properties");
+        Assert.Equal(SweepDefinition.TopKeys.Order(StringComparer.Ordinal), properties.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var metrics = properties.GetProperty("metrics").GetProperty("items").GetProperty("enum").EnumerateArray().Select(e => e.GetString());
+        Assert.Equal(SweepDefinition.KnownMetrics, metrics);
+        Assert.Equal("spec", Assert.Single(doc.RootElement.GetProperty("required").EnumerateArray()).GetString());
+
+        // The example sweep reads (and plans) as documented.
+        var plan = SweepPlan.Create(SweepDefinition.Load(TestData.Example(Path.Combine("sweeps", "fig2-noise.yaml"))));
+        Assert.Equal(24, plan.Runs.Count);
+    }
+
+    [Fact]
     public void A_missing_base_spec_is_named()
     {
         string path = Path.Combine(_dir, "s.yaml");

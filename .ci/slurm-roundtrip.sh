@@ -35,11 +35,12 @@ work=$(mktemp -d /tmp/latentspikes-slurm.XXXXXX)
 state="$work/state"
 mkdir -p "$state/spool" "$state/ctld" "$state/log"
 started_munge=""
+munge_pid=/run/munge/latentspikes-ci.pid  # where the munge user may write it
 
 cleanup() {
   local status=$?
   local pids=()
-  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" ${started_munge:+"$work/munged.pid"}; do
+  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" ${started_munge:+"$munge_pid"}; do
     if [ -s "$pidfile" ]; then
       pids+=("$(cat "$pidfile")")
       kill "${pids[-1]}" 2>/dev/null || true
@@ -68,15 +69,15 @@ trap cleanup EXIT
 # munge authenticates slurmctld and slurmd to each other; reuse a running munged, else start one as the munge user.
 if ! pgrep -x munged >/dev/null 2>&1; then
   mkdir -p /run/munge /var/lib/munge /var/log/munge /etc/munge
-  chown munge:munge /run/munge /var/lib/munge /var/log/munge
+  chown -R munge:munge /run/munge /var/lib/munge /var/log/munge
   chmod 0755 /run/munge
   if [ ! -s /etc/munge/munge.key ]; then
     dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=1024 status=none
   fi
   chown munge:munge /etc/munge/munge.key
   chmod 0400 /etc/munge/munge.key
-  runuser -u munge -- /usr/sbin/munged --pid-file="$work/munged.pid" 2>/dev/null \
-    || /usr/sbin/munged --force --pid-file="$work/munged.pid"
+  runuser -u munge -- /usr/sbin/munged --pid-file="$munge_pid" \
+    || /usr/sbin/munged --force --pid-file="$munge_pid"
   started_munge=yes
 fi
 munge -n | unmunge >/dev/null || fail "munge does not authenticate (munged not working)"

@@ -115,6 +115,32 @@ public sealed class SweepCliTests : IDisposable
     }
 
     [Fact]
+    public void A_failed_run_keeps_the_others_exits_4_and_is_retried_by_a_rerun()
+    {
+        byte[] clean = Sweep("clean");
+        var plan = SweepPlan.Create(SweepDefinition.Load(_sweep));
+        string runs = Path.Combine(Out("broken"), "runs");
+        Directory.CreateDirectory(runs);
+
+        // A plain file where run 2's directory must go makes its final rename fail, as a full disk or a lost mount would.
+        string blocker = Path.Combine(runs, plan.Runs[2].Id);
+        File.WriteAllText(blocker, "not a run directory");
+        var failed = Run("sweep", _sweep, "--out", Out("broken"));
+        Assert.Equal(4, failed.Code); // SweepCommand.ExitRunsFailed (internal to the CLI)
+        Assert.Contains($"error: 1 run(s) failed (finished runs are kept; rerun to retry): {plan.Runs[2].Id}: ", failed.Err, StringComparison.Ordinal);
+        Assert.Single(failed.Err.TrimEnd().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(Out("broken"), "results.csv")));
+        Assert.Equal(15, Directory.GetDirectories(runs).Length);
+        Assert.Empty(Directory.GetDirectories(runs, ".*"));
+
+        File.Delete(blocker);
+        var retried = Run("sweep", _sweep, "--out", Out("broken"));
+        Assert.True(retried.Code == 0, retried.Err);
+        Assert.Contains("16 runs, 15 already done, 1 simulated now", retried.Out, StringComparison.Ordinal);
+        Assert.Equal(clean, File.ReadAllBytes(Path.Combine(Out("broken"), "results.csv")));
+    }
+
+    [Fact]
     public void A_directory_of_another_sweep_is_refused()
     {
         Sweep("taken");

@@ -76,11 +76,11 @@ public sealed record MistuningSweep(string Excitatory, string Inhibitory, double
 /// </summary>
 /// <remarks>
 /// u is a balanced random sign pattern (half the neurons +1, half −1, a zero for odd N) made orthogonal to D and
-/// normalised: for homogeneous decoders it is already orthogonal, every entry has the same size 1/√N, and the
-/// cross-decoders D·(1 ± tan θ) keep Dale's law up to θ = 45°, the largest angle any tilt of a homogeneous decoder
-/// allows with all entries changed by the same amount. (A Gaussian direction would hit a sign flip at about 20° for
-/// N = 50.) Larger angles, which would need a decoder of the wrong sign, are rejected. Directions are drawn per
-/// trial from the counter-based streams (seed, trial, <see cref="CounterRandom.MistuningDomain"/>, population) and
+/// normalised: for homogeneous decoders it is already orthogonal and its non-zero entries all have the same size, so the
+/// cross-decoders D·(1 ± tan θ·√(N/N')) (N' = 2⌊N/2⌋) keep Dale's law up to atan √(N'/N): 45° for even N, the largest
+/// angle a tilt that changes every entry by the same amount allows. (A Gaussian direction would hit a sign flip at
+/// about 20° for N = 50.) Larger angles, which would need a decoder of the wrong sign, are rejected. Directions are
+/// drawn per trial from the counter-based streams (seed, trial, <see cref="CounterRandom.MistuningDomain"/>, population) and
 /// are the same for every angle, so the angles are compared on the same network realisations and noise.
 /// </remarks>
 public static class Mistuning

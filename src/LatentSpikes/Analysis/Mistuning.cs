@@ -421,10 +421,12 @@ public static class Mistuning
 
     /// <summary>
     /// The rank-2 crossing at (x, t): the geometry of the experiment with each stimulated population's thresholds
-    /// lowered by the current injected at t. Cached per (x, current), since inputs and stimulation take few values.
+    /// lowered by the current injected at t. Cached per (x, current), since steps and stimulation take few values; a
+    /// continuously varying (e.g. noisy) input takes a new value every step, so the cache stops growing at a bound.
     /// </summary>
     private sealed class ReferenceCrossing(Experiment experiment, EiBoundaries geometry)
     {
+        private const int MaxCached = 100_000;
         private readonly ConcurrentDictionary<(double X, double ShiftE, double ShiftI), EiCrossing?> _cache = new();
 
         public EiCrossing? At(double x, double t)
@@ -445,7 +447,19 @@ public static class Mistuning
                 }
             }
 
-            return _cache.GetOrAdd((x, shiftE, shiftI), key => Shifted(key.ShiftE, key.ShiftI).Crossing(key.X));
+            var key = (x, shiftE, shiftI);
+            if (_cache.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var crossing = Shifted(shiftE, shiftI).Crossing(x);
+            if (_cache.Count < MaxCached)
+            {
+                _cache.TryAdd(key, crossing);
+            }
+
+            return crossing;
         }
 
         private EiBoundaries Shifted(double shiftE, double shiftI)

@@ -42,8 +42,10 @@ public static partial class AnalysisWriter
                 Number(w, "angle", p.Angle);
                 Number(w, "mse_mean", p.Mse.Mean);
                 Number(w, "mse_sem", p.Mse.Sem);
-                Number(w, "mse_E_mean", p.MseE.Mean);
-                Number(w, "mse_I_mean", p.MseI.Mean);
+                Number(w, "mse_excitatory_mean", p.MseE.Mean);
+                Number(w, "mse_excitatory_sem", p.MseE.Sem);
+                Number(w, "mse_inhibitory_mean", p.MseI.Mean);
+                Number(w, "mse_inhibitory_sem", p.MseI.Sem);
                 w.WriteEndObject();
             }
 

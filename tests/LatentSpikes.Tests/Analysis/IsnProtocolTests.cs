@@ -96,5 +96,7 @@ public class IsnProtocolTests
         Fails("response", () => IsnProtocol.Run(exp, good, baseline, (10, 25), 2));
         Fails("response", () => IsnProtocol.Run(exp, good, baseline, (15, 26), 2));
         Fails("bin", () => IsnProtocol.Run(exp, good, baseline, response, 2, binWidth: 0));
+        var capped = exp.WithSettings(exp.Settings with { LatentLimit = 3 });
+        Assert.StartsWith("trial 0 ran away", Assert.Throws<InvalidOperationException>(() => IsnProtocol.Run(capped, good, baseline, response, 2)).Message, StringComparison.Ordinal);
     }
 }

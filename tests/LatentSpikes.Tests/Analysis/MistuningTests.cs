@@ -163,6 +163,11 @@ public class MistuningTests
         var off = new Experiment(exp.Network, exp.Inputs, exp.Settings, [new CurrentInjection("I", 2, 0, 2)], null, "off");
         Assert.Contains("no stable boundary crossing", Assert.Throws<ModelValidationException>(() => Mistuning.Sweep(off, [0], 2, 1)).Message, StringComparison.Ordinal);
         Assert.All(new[] { tooFar.Message }, m => Assert.DoesNotContain('\n', m));
+
+        // Runs that stop early have no MSE: the first in (angle, trial) order is reported, whatever thread hit it.
+        // A latent limit of 3 stops every run as |y_I| climbs to 3.5.
+        var capped = exp.WithSettings(exp.Settings with { LatentLimit = 3 });
+        Assert.StartsWith("the network mistuned by 0° ran away in trial 0", Assert.Throws<InvalidOperationException>(() => Mistuning.Sweep(capped, [0, 10], 2, 1)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,12 +24,12 @@ internal static class NwbWriter
     public const string Epoch = "1970-01-01T00:00:00+00:00";
 
     /// <summary>Spike times held in memory per pass over the spool (units are written in blocks of at most this many spikes).</summary>
-    private const int SpikeBudget = 1 << 21;
+    public const int DefaultSpikeBudget = 1 << 21;
 
     /// <summary>Record rows per block when copying the latents.</summary>
     private const int RecordBlock = 1 << 15;
 
-    public static void Write(string path, SimulationResult result, RunProvenance provenance, SpikeSpool spikes, RecordSpool records)
+    public static void Write(string path, SimulationResult result, RunProvenance provenance, SpikeSpool spikes, RecordSpool records, int spikeBudget = DefaultSpikeBudget)
     {
         var exp = result.Experiment;
         var net = exp.Network;
@@ -135,14 +135,14 @@ internal static class NwbWriter
             }
         });
 
-        WriteSpikeTimes(writer, spikeTimes, spikes, unitOffset, unitEnd, toSeconds);
+        WriteSpikeTimes(writer, spikeTimes, spikes, unitOffset, unitEnd, toSeconds, spikeBudget);
     }
 
     /// <summary>
     /// Fills the ragged spike_times column unit by unit. The spool is in time order, not unit order, so units are
-    /// taken in blocks holding at most <see cref="SpikeBudget"/> spikes and the spool is scanned once per block.
+    /// taken in blocks holding at most <paramref name="budget"/> spikes (or one unit) and the spool is scanned once per block.
     /// </summary>
-    private static void WriteSpikeTimes(H5NativeWriter writer, H5Dataset<double[]> spikeTimes, SpikeSpool spool, int[] unitOffset, ulong[] unitEnd, double toSeconds)
+    private static void WriteSpikeTimes(H5NativeWriter writer, H5Dataset<double[]> spikeTimes, SpikeSpool spool, int[] unitOffset, ulong[] unitEnd, double toSeconds, int budget)
     {
         int units = unitEnd.Length;
         var cursor = new long[units];
@@ -151,7 +151,7 @@ internal static class NwbWriter
         {
             ulong start = first == 0 ? 0 : unitEnd[first - 1];
             int last = first;
-            while (last + 1 < units && unitEnd[last + 1] - start <= SpikeBudget)
+            while (last + 1 < units && unitEnd[last + 1] - start <= (ulong)budget)
             {
                 last++;
             }

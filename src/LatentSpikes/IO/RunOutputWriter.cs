@@ -162,6 +162,12 @@ public sealed class RunOutputWriter : IRecordingSink, IDisposable
         }
     }
 
+    /// <summary>Spikes per pass when the NWB writer sorts spike times by unit; tests make it tiny to exercise several passes.</summary>
+    internal int NwbSpikeBudget { get; init; } = NwbWriter.DefaultSpikeBudget;
+
+    /// <summary>Spikes buffered by the SONATA writer; tests make it tiny.</summary>
+    internal int SonataSpikeBudget { get; init; } = SonataWriter.DefaultBudget;
+
     /// <summary>Record rows received so far.</summary>
     public long Records { get; private set; }
 
@@ -325,12 +331,12 @@ public sealed class RunOutputWriter : IRecordingSink, IDisposable
         RunWriter.WriteSpecCopy(result, provenance, Path.Combine(_directory, RunWriter.SpecCopyFile));
         if (_formats.HasFlag(RunFormats.Nwb))
         {
-            NwbWriter.Write(Path.Combine(_directory, NwbFile), result, provenance, _spikeSpool!, _recordSpool!);
+            NwbWriter.Write(Path.Combine(_directory, NwbFile), result, provenance, _spikeSpool!, _recordSpool!, NwbSpikeBudget);
         }
 
         if (_formats.HasFlag(RunFormats.Sonata))
         {
-            SonataWriter.Write(Path.Combine(_directory, SonataFile), result, _spikeSpool!);
+            SonataWriter.Write(Path.Combine(_directory, SonataFile), result, _spikeSpool!, SonataSpikeBudget);
         }
 
         if (_figureTimes is not null)

@@ -13,9 +13,9 @@ namespace LatentSpikes.IO;
 internal static class SonataWriter
 {
     /// <summary>Spikes buffered (over all populations) before they are written.</summary>
-    private const int Budget = 1 << 20;
+    public const int DefaultBudget = 1 << 20;
 
-    public static void Write(string path, SimulationResult result, SpikeSpool spool)
+    public static void Write(string path, SimulationResult result, SpikeSpool spool, int budget = DefaultBudget)
     {
         var pops = result.Experiment.Network.Populations;
         double tauMs = result.Experiment.Settings.TauMs;
@@ -38,7 +38,7 @@ internal static class SonataWriter
 
         var file = new H5File { ["spikes"] = spikes };
         using var writer = file.BeginWrite(path);
-        int per = Math.Max(1, Budget / Math.Max(1, pops.Count));
+        int per = Math.Max(1, budget / Math.Max(1, pops.Count));
         var bufferTimes = pops.Select(_ => new double[per]).ToArray();
         var bufferIds = pops.Select(_ => new ulong[per]).ToArray();
         var filled = new int[pops.Count];

@@ -233,7 +233,8 @@ public static class LatentSpikesApp
     {
         bool interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         using var staged = new StagedDirectory(dir);
-        using var writer = new RunOutputWriter(exp, staged.StagingPath, formats, keepForFigure: plot);
+        // Only a streamed run needs the writer's bounded copy for the figure; an in-memory result is its own.
+        using var writer = new RunOutputWriter(exp, staged.StagingPath, formats, keepForFigure: plot && engine is ClockDrivenEngine);
         SimulationResult RunWith(IProgress<double>? progress)
         {
             if (engine is ClockDrivenEngine clock)
@@ -269,7 +270,7 @@ public static class LatentSpikesApp
         writer.Complete(result, provenance);
         if (plot)
         {
-            if (writer.FigureResult is { } figure)
+            if ((result.Streamed ? writer.FigureResult : result) is { } figure)
             {
                 RunFigure.Save(figure, staged.File("latents.png"));
             }

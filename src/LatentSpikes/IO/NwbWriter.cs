@@ -123,15 +123,23 @@ internal static class NwbWriter
         file.Attributes["nwb_version"] = NwbVersion;
 
         using var writer = file.BeginWrite(path);
-        records.ForEachBlock(RecordBlock, (first, t, x, y) =>
+        // Buffers are reused across blocks and written through a memory selection of their valid part, so the
+        // garbage collector never holds a growing pile of large arrays.
+        var seconds = new double[RecordBlock];
+        records.ForEachBlock(RecordBlock, (first, n, t, x, y) =>
         {
-            var seconds = t.Select(v => v * toSeconds).ToArray();
-            writer.Write(latentTimes, seconds, fileSelection: new HyperslabSelection((ulong)first, (ulong)t.Length));
-            writer.Write(latentData, y, fileSelection: new HyperslabSelection(2, [(ulong)first, 0], [(ulong)t.Length, (ulong)records.Latents]));
+            for (int r = 0; r < n; r++)
+            {
+                seconds[r] = t[r] * toSeconds;
+            }
+
+            var rowSelection = new HyperslabSelection((ulong)first, (ulong)n);
+            writer.Write(latentTimes, seconds, memorySelection: new HyperslabSelection(0, (ulong)n), fileSelection: rowSelection);
+            writer.Write(latentData, y, memorySelection: new HyperslabSelection(0, (ulong)(n * records.Latents)), fileSelection: new HyperslabSelection(2, [(ulong)first, 0], [(ulong)n, (ulong)records.Latents]));
             if (inputData is not null)
             {
-                writer.Write(inputTimes!, seconds, fileSelection: new HyperslabSelection((ulong)first, (ulong)t.Length));
-                writer.Write(inputData, x, fileSelection: new HyperslabSelection(2, [(ulong)first, 0], [(ulong)t.Length, (ulong)records.Inputs]));
+                writer.Write(inputTimes!, seconds, memorySelection: new HyperslabSelection(0, (ulong)n), fileSelection: rowSelection);
+                writer.Write(inputData, x, memorySelection: new HyperslabSelection(0, (ulong)(n * records.Inputs)), fileSelection: new HyperslabSelection(2, [(ulong)first, 0], [(ulong)n, (ulong)records.Inputs]));
             }
         });
 
@@ -146,8 +154,9 @@ internal static class NwbWriter
     {
         int units = unitEnd.Length;
         var cursor = new long[units];
-        int first = 0;
-        while (first < units)
+        var blocks = new List<(int First, int Last)>();
+        long largest = 0;
+        for (int first = 0; first < units;)
         {
             ulong start = first == 0 ? 0 : unitEnd[first - 1];
             int last = first;
@@ -156,29 +165,36 @@ internal static class NwbWriter
                 last++;
             }
 
-            long count = (long)(unitEnd[last] - start);
-            if (count > 0)
-            {
-                var buffer = new double[count];
-                for (int u = first; u <= last; u++)
-                {
-                    cursor[u] = (long)((u == 0 ? 0 : unitEnd[u - 1]) - start);
-                }
+            blocks.Add((first, last));
+            largest = Math.Max(largest, (long)(unitEnd[last] - start));
+            first = last + 1;
+        }
 
-                int lo = first;
-                int hi = last;
-                spool.ForEach((t, p, n) =>
-                {
-                    int u = unitOffset[p] + n;
-                    if (u >= lo && u <= hi)
-                    {
-                        buffer[cursor[u]++] = t * toSeconds;
-                    }
-                });
-                writer.Write(spikeTimes, buffer, fileSelection: new HyperslabSelection(start, (ulong)count));
+        // One buffer for every pass (the largest block: at most the budget, or one unit with more spikes than that).
+        var buffer = new double[largest];
+        foreach (var (lo, hi) in blocks)
+        {
+            ulong start = lo == 0 ? 0 : unitEnd[lo - 1];
+            long count = (long)(unitEnd[hi] - start);
+            if (count == 0)
+            {
+                continue;
             }
 
-            first = last + 1;
+            for (int u = lo; u <= hi; u++)
+            {
+                cursor[u] = (long)((u == 0 ? 0 : unitEnd[u - 1]) - start);
+            }
+
+            spool.ForEach((t, p, n) =>
+            {
+                int u = unitOffset[p] + n;
+                if (u >= lo && u <= hi)
+                {
+                    buffer[cursor[u]++] = t * toSeconds;
+                }
+            });
+            writer.Write(spikeTimes, buffer, memorySelection: new HyperslabSelection(0, (ulong)count), fileSelection: new HyperslabSelection(start, (ulong)count));
         }
     }
 

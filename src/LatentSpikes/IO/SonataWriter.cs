@@ -50,9 +50,11 @@ internal static class SonataWriter
                 return;
             }
 
+            // The buffers are reused: only their first filled[p] elements are written.
+            var memory = new HyperslabSelection(0, (ulong)filled[p]);
             var selection = new HyperslabSelection((ulong)written[p], (ulong)filled[p]);
-            writer.Write(times[p], bufferTimes[p][..filled[p]], fileSelection: selection);
-            writer.Write(ids[p], bufferIds[p][..filled[p]], fileSelection: selection);
+            writer.Write(times[p], bufferTimes[p], memorySelection: memory, fileSelection: selection);
+            writer.Write(ids[p], bufferIds[p], memorySelection: memory, fileSelection: selection);
             written[p] += filled[p];
             filled[p] = 0;
         }

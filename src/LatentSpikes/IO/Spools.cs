@@ -126,18 +126,21 @@ internal sealed class RecordSpool : IDisposable
         Count += times.Length;
     }
 
-    /// <summary>Reads the rows back in blocks of at most <paramref name="rowsPerBlock"/>: (first row, times, inputs, latents).</summary>
-    public void ForEachBlock(int rowsPerBlock, Action<long, double[], double[], double[]> visit)
+    /// <summary>
+    /// Reads the rows back in blocks of at most <paramref name="rowsPerBlock"/>: (first row, rows, times, inputs,
+    /// latents). The arrays are reused from block to block (so memory stays bounded), and only their first rows are valid.
+    /// </summary>
+    public void ForEachBlock(int rowsPerBlock, Action<long, int, double[], double[], double[]> visit)
     {
         _stream.Flush();
         _stream.Position = 0;
         var row = new byte[_width * 8];
+        var t = new double[rowsPerBlock];
+        var x = new double[rowsPerBlock * Inputs];
+        var y = new double[rowsPerBlock * Latents];
         for (long first = 0; first < Count; first += rowsPerBlock)
         {
             int rows = (int)Math.Min(rowsPerBlock, Count - first);
-            var t = new double[rows];
-            var x = new double[rows * Inputs];
-            var y = new double[rows * Latents];
             for (int r = 0; r < rows; r++)
             {
                 _stream.ReadExactly(row);
@@ -153,7 +156,7 @@ internal sealed class RecordSpool : IDisposable
                 }
             }
 
-            visit(first, t, x, y);
+            visit(first, rows, t, x, y);
         }
 
         _stream.Position = _stream.Length;

@@ -31,6 +31,27 @@ public sealed class FormatCliTests : IDisposable
         Assert.Equal([.. RunOutputWriter.NpyFiles.Concat(["spec.yaml", "summary.json"]).Order(StringComparer.Ordinal)], Files(outDir));
     }
 
+    /// <summary>The event engine runs in memory and is replayed into the same writers: its arrays equal its CSVs.</summary>
+    [Fact]
+    public void The_event_engine_writes_the_same_formats()
+    {
+        string outDir = Path.Combine(_dir, "event");
+        var r = Run("simulate", TestData.Example("ei-rank2-quadratic.yaml"), "--engine", "event", "--out", outDir, "--format", "csv,npy,sonata");
+
+        Assert.Equal(0, r.Code);
+        Assert.True(File.Exists(Path.Combine(outDir, "latents.png")));
+        Assert.True(File.Exists(Path.Combine(outDir, RunOutputWriter.SonataFile)));
+        string[] csv = File.ReadAllLines(Path.Combine(outDir, "spikes.csv"))[1..];
+        var (_, _, shape, data) = IO.NpyWriterTests.Parse(File.ReadAllBytes(Path.Combine(outDir, "spike_times.npy")));
+        Assert.Equal([(long)csv.Length], shape);
+        Assert.True(csv.Length > 0);
+        for (int i = 0; i < csv.Length; i++)
+        {
+            double t = double.Parse(csv[i].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(t, BitConverter.ToDouble(data, i * 8));
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "--format", "csv,parquet" }, "--format: unknown format 'parquet' (known: csv, npy, nwb, sonata")]
     [InlineData(new[] { "--format", "nwb", "--trials", "2" }, "--format: a multi-trial run (--trials > 1) writes csv only")]

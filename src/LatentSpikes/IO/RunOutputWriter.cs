@@ -168,6 +168,9 @@ public sealed class RunOutputWriter : IRecordingSink, IDisposable
     /// <summary>Spikes buffered by the SONATA writer; tests make it tiny.</summary>
     internal int SonataSpikeBudget { get; init; } = SonataWriter.DefaultBudget;
 
+    /// <summary>The spike limit for the figure copy; tests lower it to exercise dropping the copy.</summary>
+    internal int FigureSpikes { get; init; } = FigureSpikeLimit;
+
     /// <summary>Record rows received so far.</summary>
     public long Records { get; private set; }
 
@@ -301,7 +304,7 @@ public sealed class RunOutputWriter : IRecordingSink, IDisposable
         SpikeTotal += spikes.Length;
         if (_figureSpikes is not null)
         {
-            if (SpikeTotal > FigureSpikeLimit)
+            if (SpikeTotal > FigureSpikes)
             {
                 DropFigureCopy();
             }

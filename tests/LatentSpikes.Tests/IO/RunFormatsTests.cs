@@ -153,6 +153,33 @@ public sealed class RunFormatsTests : IDisposable
         }
     }
 
+    /// <summary>A streamed run keeps a copy for its figure only while it is small; past the limit the copy is dropped.</summary>
+    [Theory]
+    [InlineData(1_000_000, true)]
+    [InlineData(10, false)]
+    public void The_figure_copy_is_the_whole_run_or_nothing(int limit, bool kept)
+    {
+        var loaded = TestData.LoadExample("fig2-inhibitory-boundary.yaml");
+        var inMemory = new ClockDrivenEngine().Run(loaded.Experiment);
+        using var writer = new RunOutputWriter(loaded.Experiment, Subdir("figure"), RunFormats.None, keepForFigure: true) { FigureSpikes = limit };
+        var streamed = new ClockDrivenEngine { RecordChunk = 100, SpikeChunk = 3 }.Run(loaded.Experiment, writer);
+        writer.Complete(streamed, new RunProvenance(loaded.File, loaded.Hash));
+
+        Assert.True(inMemory.Spikes.Count > 10);
+        if (!kept)
+        {
+            Assert.Null(writer.FigureResult);
+            return;
+        }
+
+        var figure = Assert.IsType<SimulationResult>(writer.FigureResult);
+        Assert.False(figure.Streamed);
+        Assert.Equal(inMemory.Spikes, figure.Spikes);
+        Assert.Equal(inMemory.Times, figure.Times);
+        Assert.Equal(inMemory.LatentsFlat, figure.LatentsFlat);
+        Assert.Equal(inMemory.InputsFlat, figure.InputsFlat);
+    }
+
     [Theory]
     [InlineData("csv", RunFormats.Csv)]
     [InlineData("npy, NWB,sonata", RunFormats.Npy | RunFormats.Nwb | RunFormats.Sonata)]

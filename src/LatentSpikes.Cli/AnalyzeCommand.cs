@@ -21,7 +21,7 @@ namespace LatentSpikes.Cli;
 internal static class AnalyzeCommand
 {
     /// <summary>The analyses, in the order they run.</summary>
-    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep"];
+    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep", "rate"];
 
     /// <summary>The analyses done when <c>--what</c> is not given: all that work on the stored runs alone.</summary>
     public static readonly string[] DefaultAnalyses = ["psth", "cv", "balance", "nullspace"];
@@ -30,7 +30,7 @@ internal static class AnalyzeCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var runs = new Argument<string[]>("runs") { Description = "Run directories written by simulate: single runs or --trials batches of one spec; every trial of every directory is a trial (single runs need different --seed). Outputs go to the first's analysis/ folder.", Arity = ArgumentArity.OneOrMore };
-        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
+        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), sweep (simulates: Fig. S2) and rate (runs the rate twin: Fig. 10d-f).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
         var outDir = new Option<string?>("--out") { Description = "Output directory (default: RUN_DIR/analysis)." };
         var start = new Option<double?>("--start") { Description = "Start of the analysis window (τ, default 0); leave out the initial transient." };
         var stop = new Option<double?>("--stop") { Description = "End of the analysis window (τ, default the end of the run)." };
@@ -106,6 +106,7 @@ internal static class AnalyzeCommand
                 "cv" => Cv(trials, net, a, b, o, staged, stdout),
                 "balance" => BalanceFiles(trials, net, a, b, o, staged, stdout),
                 "nullspace" => NullspaceFiles(trials, net, a, b, o, staged, stdout),
+                "rate" => RateFiles(trials, a, b, o, staged, stdout),
                 _ => Sweep(exp, a, b, o, staged, stdout),
             };
             owned.AddRange(files);
@@ -262,6 +263,32 @@ internal static class AnalyzeCommand
             stdout.WriteLine($"  sweep σ = {Num(pt.Sigma)}: count CV of {exp.Network.Populations[sweep.Population].Name}[{sweep.Neuron}] recurrent {Num(pt.RecurrentCv)}, feedforward {Num(pt.FeedforwardCv)}");
         }
 
+        return files;
+    }
+
+    /// <summary>The rate twin of the runs' experiment against their trial average (seed 002, §4.3, Fig. 10d-f).</summary>
+    private static string[] RateFiles(SimulationResult[] trials, double a, double b, Settings o, StagedDirectory staged, TextWriter stdout)
+    {
+        if (trials[0].Engine == "rate")
+        {
+            throw Option("--what rate", "the run is itself a rate-twin run; compare the twin with spiking runs (simulate without --engine rate)");
+        }
+
+        if (trials.Any(t => t.Status != SimulationStatus.Completed))
+        {
+            throw Option("--what rate", "a spiking run stopped early; the twin is compared over whole runs");
+        }
+
+        var exp = trials[0].Experiment;
+        var twin = new Rate.RateEngine().Run(exp);
+        var agreement = Rate.RateComparison.Compare(twin, trials, o.Smooth, a, b);
+        string[] files = RateWriter.WriteAgreement(agreement, exp.Network, staged.StagingPath);
+        if (o.Plot)
+        {
+            RateFigures.SaveAgreement(agreement, exp.Network, staged.File("rate.png"));
+        }
+
+        stdout.WriteLine($"  rate twin vs {trials.Length} trial(s): readout NRMSE {Num(agreement.ReadoutError)}, rate correlation {Num(agreement.RateCorrelation)}");
         return files;
     }
 

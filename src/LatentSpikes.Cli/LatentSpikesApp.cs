@@ -149,6 +149,7 @@ public static class LatentSpikesApp
         yield return ConvergenceCommand.Create(stdout, stderr);
         yield return BalancedCommand.Create(stdout, stderr);
         yield return AnalyzeCommand.Create(stdout, stderr);
+        yield return NullclinesCommand.Create(stdout, stderr); // rate twin (branch rate)
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

@@ -28,19 +28,21 @@ public static class RunWriter
     public const string SpecCopyFile = "spec.yaml";
 
     /// <summary>Writes the data files and the spec copy into <paramref name="directory"/>.</summary>
-    public static void WriteAll(SimulationResult result, RunProvenance provenance, string directory)
+    public static void WriteAll(SimulationResult result, RunProvenance provenance, string directory) =>
+        WriteAll(result, provenance, directory, RunFormats.Csv);
+
+    /// <summary>Writes the data files in <paramref name="formats"/>, the summary and the spec copy into <paramref name="directory"/>.</summary>
+    public static void WriteAll(SimulationResult result, RunProvenance provenance, string directory, RunFormats formats)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(provenance);
-        WriteLatents(result, Path.Combine(directory, "latents.csv"));
-        WriteSpikes(result, Path.Combine(directory, "spikes.csv"));
+        using var writer = new RunOutputWriter(result.Experiment, directory, formats);
+        RecordingReplay.Replay(result, writer);
+        writer.Complete(result, provenance);
         if (result.RatesFlat is not null)
         {
             WriteRates(result, Path.Combine(directory, "rates.csv"));
         }
-
-        WriteSummary(result, provenance, Path.Combine(directory, "summary.json"));
-        WriteSpecCopy(result, provenance, Path.Combine(directory, SpecCopyFile));
     }
 
     /// <summary>Writes the simulated experiment (with any command-line overrides applied) as a spec with explicit weights.</summary>
@@ -132,7 +134,16 @@ public static class RunWriter
     public static void WriteSummary(SimulationResult result, RunProvenance provenance, string path)
     {
         ArgumentNullException.ThrowIfNull(result);
+        var latents = result.Experiment.Network.Latents.Select(l => result.Latent(l.Name)).ToArray();
+        WriteSummary(result, provenance, new RunStatistics(result.Spikes.Count, latents.Select(y => y[^1]).ToArray(), latents.Select(y => y.Average()).ToArray()), path);
+    }
+
+    /// <summary>Writes <c>summary.json</c> with totals and latent statistics gathered while the run streamed.</summary>
+    public static void WriteSummary(SimulationResult result, RunProvenance provenance, RunStatistics statistics, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(provenance);
+        ArgumentNullException.ThrowIfNull(statistics);
         using var stream = System.IO.File.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         var exp = result.Experiment;
@@ -156,7 +167,7 @@ public static class RunWriter
         w.WriteNumber("simulated_duration", Math.Round(result.SimulatedDuration, 10));
         w.WriteString("status", result.Status == SimulationStatus.Completed ? "completed" : "exploded");
         w.WriteString("status_detail", result.StatusDetail);
-        w.WriteNumber("total_spikes", result.Spikes.Count);
+        w.WriteNumber("total_spikes", statistics.TotalSpikes);
         w.WriteStartArray("populations");
         for (int p = 0; p < exp.Network.Populations.Count; p++)
         {
@@ -180,14 +191,14 @@ public static class RunWriter
 
         w.WriteEndArray();
         w.WriteStartArray("latents");
-        foreach (var l in exp.Network.Latents)
+        for (int k = 0; k < exp.Network.Latents.Count; k++)
         {
-            double[] y = result.Latent(l.Name);
+            var l = exp.Network.Latents[k];
             w.WriteStartObject();
             w.WriteString("name", l.Name);
             w.WriteString("source", l.Source);
-            w.WriteNumber("final", y[^1]);
-            w.WriteNumber("mean", y.Average());
+            w.WriteNumber("final", statistics.LatentFinal[k]);
+            w.WriteNumber("mean", statistics.LatentMean[k]);
             w.WriteEndObject();
         }
 

@@ -247,7 +247,7 @@ public sealed class RateEngine : IEngine
             long simulated = Math.Min(step, steps);
             var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
             double[]? recordedRates = rates is null ? null : rates.AsSpan(0, recorded * n).ToArray();
-            return new SimulationResult(_exp, "rate", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), [], counts, status, detail, recordedRates);
+            return new SimulationResult(_exp, "rate", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), [], counts, status, detail, rates: recordedRates);
         }
 
         private string? Runaway(double limit)

@@ -33,14 +33,16 @@ public sealed class SimulationResult
         int[][] spikeCounts,
         SimulationStatus status,
         string statusDetail,
+        bool streamed = false,
         double[]? rates = null)
     {
         Experiment = experiment;
         Engine = engine;
         StepsSimulated = stepsSimulated;
-        Times = times;
-        InputsFlat = inputs;
-        LatentsFlat = latents;
+        TimesArray = times;
+        InputsArray = inputs;
+        LatentsArray = latents;
+        Streamed = streamed;
         Spikes = spikes;
         SpikeCounts = spikeCounts;
         Status = status;
@@ -60,14 +62,30 @@ public sealed class SimulationResult
     /// <summary>Simulated time (τ).</summary>
     public double SimulatedDuration => StepsSimulated * Experiment.Settings.Dt;
 
+    /// <summary>
+    /// True when the run sent its records and spikes to an <see cref="IRecordingSink"/> as it went: then
+    /// <see cref="Times"/>, <see cref="InputsFlat"/>, <see cref="LatentsFlat"/> and <see cref="Spikes"/> are empty, and
+    /// only the spike counts and the status describe the run here.
+    /// </summary>
+    public bool Streamed { get; }
+
     /// <summary>Record times (τ).</summary>
-    public IReadOnlyList<double> Times { get; }
+    public IReadOnlyList<double> Times => TimesArray;
 
     /// <summary>Recorded inputs, row-major [record, dimension].</summary>
-    public IReadOnlyList<double> InputsFlat { get; }
+    public IReadOnlyList<double> InputsFlat => InputsArray;
 
     /// <summary>Recorded latents, row-major [record, latent].</summary>
-    public IReadOnlyList<double> LatentsFlat { get; }
+    public IReadOnlyList<double> LatentsFlat => LatentsArray;
+
+    /// <summary>Total number of spikes (also right for a <see cref="Streamed"/> run).</summary>
+    public long TotalSpikes => SpikeCounts.Sum(c => c.Sum(n => (long)n));
+
+    internal double[] TimesArray { get; }
+
+    internal double[] InputsArray { get; }
+
+    internal double[] LatentsArray { get; }
 
     /// <summary>All spikes in emission order.</summary>
     public IReadOnlyList<Spike> Spikes { get; }
@@ -141,6 +159,11 @@ public sealed class SimulationResult
 
     private double[] Column(IReadOnlyList<double> flat, int width, int column)
     {
+        if (Streamed)
+        {
+            throw new InvalidOperationException("this run was streamed to its output files; read the trajectories from there");
+        }
+
         var col = new double[Times.Count];
         for (int r = 0; r < col.Length; r++)
         {

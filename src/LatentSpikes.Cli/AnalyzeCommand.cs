@@ -22,7 +22,7 @@ namespace LatentSpikes.Cli;
 internal static partial class AnalyzeCommand
 {
     /// <summary>The analyses, in the order they run.</summary>
-    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep", .. Fig8Analyses];
+    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep", .. Fig8Analyses, "rate"];
 
     /// <summary>The analyses done when <c>--what</c> is not given: all that work on the stored runs alone.</summary>
     public static readonly string[] DefaultAnalyses = ["psth", "cv", "balance", "nullspace"];
@@ -31,7 +31,7 @@ internal static partial class AnalyzeCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var runs = new Argument<string[]>("runs") { Description = "Run directories written by simulate: single runs or --trials batches of one spec; every trial of every directory is a trial (single runs need different --seed). Outputs go to the first's analysis/ folder.", Arity = ArgumentArity.OneOrMore };
-        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2), mistuning (simulates: Fig. 8f), isn (simulates: Fig. 8b-c).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
+        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2), mistuning (simulates: Fig. 8f), isn (simulates: Fig. 8b-c), rate (runs the rate twin: Fig. 10d-f).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
         var outDir = new Option<string?>("--out") { Description = "Output directory (default: RUN_DIR/analysis)." };
         var start = new Option<double?>("--start") { Description = "Start of the analysis window (τ, default 0); leave out the initial transient." };
         var stop = new Option<double?>("--stop") { Description = "End of the analysis window (τ, default the end of the run)." };
@@ -113,6 +113,7 @@ internal static partial class AnalyzeCommand
                 "sweep" => Sweep(exp, a, b, o, staged, stdout),
                 "mistuning" => MistuningFiles(exp, a, b, o, staged, stdout),
                 "isn" => IsnFiles(exp, a, b, o, staged, stdout),
+                "rate" => RateFiles(trials, a, b, o, staged, stdout),
                 _ => throw Option("--what", $"unknown analysis '{analysis}'"),
             };
             owned.AddRange(files);
@@ -269,6 +270,32 @@ internal static partial class AnalyzeCommand
             stdout.WriteLine($"  sweep σ = {Num(pt.Sigma)}: count CV of {exp.Network.Populations[sweep.Population].Name}[{sweep.Neuron}] recurrent {Num(pt.RecurrentCv)}, feedforward {Num(pt.FeedforwardCv)}");
         }
 
+        return files;
+    }
+
+    /// <summary>The rate twin of the runs' experiment against their trial average (seed 002, §4.3, Fig. 10d-f).</summary>
+    private static string[] RateFiles(SimulationResult[] trials, double a, double b, Settings o, StagedDirectory staged, TextWriter stdout)
+    {
+        if (trials[0].Engine == "rate")
+        {
+            throw Option("--what rate", "the run is itself a rate-twin run; compare the twin with spiking runs (simulate without --engine rate)");
+        }
+
+        if (trials.Any(t => t.Status != SimulationStatus.Completed))
+        {
+            throw Option("--what rate", "a spiking run stopped early; the twin is compared over whole runs");
+        }
+
+        var exp = trials[0].Experiment;
+        var twin = new Rate.RateEngine().Run(exp);
+        var agreement = Rate.RateComparison.Compare(twin, trials, o.Smooth, a, b);
+        string[] files = RateWriter.WriteAgreement(agreement, exp.Network, staged.StagingPath);
+        if (o.Plot)
+        {
+            RateFigures.SaveAgreement(agreement, exp.Network, staged.File("rate.png"));
+        }
+
+        stdout.WriteLine($"  rate twin vs {trials.Length} trial(s): readout NRMSE {Num(agreement.ReadoutError)}, rate correlation {Num(agreement.RateCorrelation)}");
         return files;
     }
 

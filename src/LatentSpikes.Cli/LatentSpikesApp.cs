@@ -28,7 +28,7 @@ public static class LatentSpikesApp
     /// The files a run writes; a rerun into the same folder replaces or removes each of them (including an
     /// <c>analysis</c> folder, which described the previous run).
     /// </summary>
-    public static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "spec.yaml", "latents.png", "analysis", .. RunFormatNames.Files.Except(["latents.csv", "spikes.csv"])];
+    public static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "spec.yaml", "latents.png", "analysis", "rates.csv", .. RunFormatNames.Files.Except(["latents.csv", "spikes.csv"])];
 
     /// <summary>Name of the built-in demo spec resource.</summary>
     public const string DemoResource = "LatentSpikes.Cli.Resources.demo.yaml";
@@ -50,15 +50,15 @@ public static class LatentSpikesApp
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip latents.png." };
         var engine = new Option<string>("--engine")
         {
-            Description = "Engine: clock (the paper's fixed-step rules, the default) or event (exact spike times; see docs/engines.md).",
+            Description = "Engine: clock (the paper's fixed-step rules, the default), event (exact spike times) or rate (the rate twin of §4, writes rates.csv; see docs/engines.md).",
             DefaultValueFactory = _ => "clock",
         };
         engine.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string>();
-            if (name is not ("clock" or "event"))
+            if (name is not ("clock" or "event" or "rate"))
             {
-                result.AddError($"--engine: unknown engine '{name}' (known: clock, event)");
+                result.AddError($"--engine: unknown engine '{name}' (known: clock, event, rate)");
             }
         });
         var trials = new Option<int>("--trials")
@@ -99,6 +99,11 @@ public static class LatentSpikesApp
             var runEngine = CreateEngine(r.GetValue(engine)!, exp);
             var provenance = new RunProvenance(loaded.File, loaded.Hash);
             int count = r.GetValue(trials);
+            if (count > 1 && runEngine is Rate.RateEngine)
+            {
+                throw new SpecException("command line", 0, "--trials", "the rate engine is deterministic (noise lives in β), so trials would all be equal; run it once");
+            }
+
             var formats = RunFormatNames.Parse(r.GetValue(format)!);
             if (count > 1 && formats != RunFormats.Csv)
             {
@@ -169,6 +174,7 @@ public static class LatentSpikesApp
         yield return AnalyzeCommand.Create(stdout, stderr);
         yield return SweepCommand.Create(stdout, stderr);
         yield return SweepCommand.CreateMerge(stdout, stderr);
+        yield return NullclinesCommand.Create(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>
@@ -189,6 +195,11 @@ public static class LatentSpikesApp
     /// <summary>The engine named by <c>--engine</c>; an experiment the event engine cannot run is a one-line error before anything is written.</summary>
     private static IEngine CreateEngine(string name, Experiment exp)
     {
+        if (name == "rate")
+        {
+            return new Rate.RateEngine();
+        }
+
         if (name != "event")
         {
             return new ClockDrivenEngine();
@@ -270,6 +281,11 @@ public static class LatentSpikesApp
 
         var latentFinal = writer.LatentFinal.ToArray();
         writer.Complete(result, provenance);
+        if (result.RatesFlat is not null)
+        {
+            // The rate twin's per-neuron rates (docs/engines.md#rate-twin); CSV whatever --format says.
+            RunWriter.WriteRates(result, staged.File("rates.csv"));
+        }
         if (plot)
         {
             if ((result.Streamed ? writer.FigureResult : result) is { } figure)

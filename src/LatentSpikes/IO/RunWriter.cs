@@ -39,6 +39,10 @@ public static class RunWriter
         using var writer = new RunOutputWriter(result.Experiment, directory, formats);
         RecordingReplay.Replay(result, writer);
         writer.Complete(result, provenance);
+        if (result.RatesFlat is not null)
+        {
+            WriteRates(result, Path.Combine(directory, "rates.csv"));
+        }
     }
 
     /// <summary>Writes the simulated experiment (with any command-line overrides applied) as a spec with explicit weights.</summary>
@@ -97,6 +101,32 @@ public static class RunWriter
             w.Write(pops[s.Population].Name);
             w.Write(',');
             w.WriteLine(s.Neuron.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>rates.csv</c> of a rate-engine run: t (τ), then one column per neuron, <c>POP[i]</c>, in spikes per τ.
+    /// </summary>
+    public static void WriteRates(SimulationResult result, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var rates = result.RatesFlat ?? throw new ArgumentException($"the {result.Engine} engine recorded no rates", nameof(result));
+        var pops = result.Experiment.Network.Populations;
+        int n = result.Experiment.Network.NeuronCount;
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        w.NewLine = "\n";
+        w.WriteLine("t," + string.Join(',', pops.SelectMany(p => Enumerable.Range(0, p.Size).Select(i => $"{p.Name}[{i}]"))));
+        var sb = new StringBuilder(16 * (n + 1));
+        for (int r = 0; r < result.Times.Count; r++)
+        {
+            sb.Clear();
+            sb.Append(Num(Math.Round(result.Times[r], 10)));
+            for (int i = 0; i < n; i++)
+            {
+                sb.Append(',').Append(Num(rates[(r * n) + i]));
+            }
+
+            w.WriteLine(sb);
         }
     }
 

@@ -33,7 +33,8 @@ public sealed class SimulationResult
         int[][] spikeCounts,
         SimulationStatus status,
         string statusDetail,
-        bool streamed = false)
+        bool streamed = false,
+        double[]? rates = null)
     {
         Experiment = experiment;
         Engine = engine;
@@ -46,6 +47,7 @@ public sealed class SimulationResult
         SpikeCounts = spikeCounts;
         Status = status;
         StatusDetail = statusDetail;
+        RatesFlat = rates;
     }
 
     /// <summary>The simulated experiment.</summary>
@@ -91,6 +93,12 @@ public sealed class SimulationResult
     /// <summary>Spike count per population and neuron.</summary>
     public IReadOnlyList<int[]> SpikeCounts { get; }
 
+    /// <summary>
+    /// Per-neuron firing rates (spikes per τ) on the record grid, row-major [record, neuron] with the neurons of all
+    /// populations in order; set by rate engines (whose <see cref="Spikes"/> are empty), null for spiking engines.
+    /// </summary>
+    public IReadOnlyList<double>? RatesFlat { get; }
+
     /// <summary>How the run ended.</summary>
     public SimulationStatus Status { get; }
 
@@ -112,9 +120,36 @@ public sealed class SimulationResult
     /// <summary>The recorded trajectory of input dimension <paramref name="dimension"/>.</summary>
     public double[] Input(int dimension) => Column(InputsFlat, Experiment.Network.InputDimension, dimension);
 
-    /// <summary>Mean firing rate of a population in spikes per τ per neuron.</summary>
+    /// <summary>The recorded rate (spikes per τ) of one neuron; only for results of a rate engine.</summary>
+    /// <exception cref="InvalidOperationException">The result holds spikes, not rates.</exception>
+    public double[] NeuronRate(int population, int neuron)
+    {
+        var pops = Experiment.Network.Populations;
+        var rates = RatesFlat ?? throw new InvalidOperationException($"the {Engine} engine records spikes, not rates");
+        int offset = pops.Take(population).Sum(p => p.Size);
+        return Column(rates, Experiment.Network.NeuronCount, offset + neuron);
+    }
+
+    /// <summary>Mean firing rate of a population in spikes per τ per neuron (time-averaged rates for a rate engine).</summary>
     public double MeanRatePerTau(int population)
     {
+        if (RatesFlat is { } rates)
+        {
+            int size = Experiment.Network.Populations[population].Size;
+            int offset = Experiment.Network.Populations.Take(population).Sum(p => p.Size);
+            int n = Experiment.Network.NeuronCount;
+            double sum = 0;
+            for (int r = 0; r < Times.Count; r++)
+            {
+                for (int i = 0; i < size; i++)
+                {
+                    sum += rates[(r * n) + offset + i];
+                }
+            }
+
+            return Times.Count == 0 ? 0 : sum / Times.Count / size;
+        }
+
         int[] counts = SpikeCounts[population];
         return SimulatedDuration <= 0 ? 0 : counts.Sum() / (double)counts.Length / SimulatedDuration;
     }

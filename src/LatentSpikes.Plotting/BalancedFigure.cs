@@ -151,7 +151,7 @@ public static class BalancedFigure
 
     private static void DrawTuning(Plot plot, TuningReport t)
     {
-        plot.Title($"long tuning protocol ({t.ConditionSeconds:0.#} s per condition): non-monotonicity index {t.FittedNonMonotonicity:0.00} (K → ∞: {t.PredictedNonMonotonicity:0.00}), median ρ² coefficient of ln r {t.MeanCurvature:0.00}");
+        plot.Title($"tuning, {t.ConditionSeconds:0.#} s per condition: non-monotonicity index {t.FittedNonMonotonicity:0.00}, median ρ² coeff. of ln r {t.MeanCurvature:0.00}");
         double[] rho = [.. t.Radii];
         Color[] shades = [Color.FromHex("#c6dbef"), Color.FromHex("#6baed6"), Color.FromHex("#2171b5"), Color.FromHex("#08306b")];
         for (int g = 0; g < t.GroupTuning.Count; g++)

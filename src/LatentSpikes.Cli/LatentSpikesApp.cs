@@ -144,6 +144,9 @@ public static class LatentSpikesApp
         yield return ConvergenceCommand.Create(stdout, stderr);
         yield return BalancedCommand.Create(stdout, stderr);
         yield return AnalyzeCommand.Create(stdout, stderr);
+
+        // figures (issue 6): the paper's figures and claim table.
+        yield return FiguresCommand.Create(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

@@ -34,6 +34,8 @@ public static class FigureRegistry
     public static IReadOnlyList<IFigure> All { get; } =
     [
         new Fig02InhibitoryBoundary(),
+        new Fig03ExcitatoryBoundary(),
+        new Fig04EiCrossing(),
         new PendingFigure("9", "The soft inhibitory boundary of the rate network",
         [
             new("9", "a-d", "Slow synapses and the sigmoid rate twin turn the boundary into a soft boundary; the rate network's readout matches it", "the rate twin and soft boundary (branch rate)"),

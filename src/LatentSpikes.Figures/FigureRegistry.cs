@@ -36,6 +36,7 @@ public static class FigureRegistry
         new Fig02InhibitoryBoundary(),
         new Fig03ExcitatoryBoundary(),
         new Fig04EiCrossing(),
+        new Fig05Saw(),
         new PendingFigure("9", "The soft inhibitory boundary of the rate network",
         [
             new("9", "a-d", "Slow synapses and the sigmoid rate twin turn the boundary into a soft boundary; the rate network's readout matches it", "the rate twin and soft boundary (branch rate)"),
@@ -44,6 +45,7 @@ public static class FigureRegistry
         [
             new("11", "a-c", "The E and I nullclines of the rate twin cross at the spiking network's boundary crossing", "the rate twin and nullclines (branch rate)"),
         ]),
+        new Fig12SlowEi(),
     ];
 
     /// <summary>The known ids, for messages.</summary>

@@ -255,6 +255,25 @@ public static class FigureKit
         return experiment.WithSettings(change(experiment.Settings));
     }
 
+    /// <summary>A copy of a population with another soft refractory cost μ and noise σ (everything else unchanged).</summary>
+    public static Model.Population WithMuAndNoise(Model.Population population, double mu, double noise)
+    {
+        ArgumentNullException.ThrowIfNull(population);
+        var rows = Enumerable.Range(0, population.Size).Select(i => population.FeedforwardRow(i).ToArray()).ToArray();
+        return new Model.Population(population.Name, population.Kind, rows, population.Thresholds.ToArray(), population.Decoders.ToArray(),
+            population.Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), mu, noise, population.Synapse, population.RefractoryPeriod);
+    }
+
+    /// <summary>A copy of an experiment whose populations are mapped by <paramref name="change"/>.</summary>
+    public static Experiment MapPopulations(Experiment experiment, Func<Model.Population, Model.Population> change, string name)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(change);
+        var net = experiment.Network;
+        var network = new LowRankNetwork(net.Populations.Select(change).ToArray(), net.CrossReadouts, net.Delays);
+        return Rebuild(experiment, network, name);
+    }
+
     /// <summary>A copy of an experiment with another network, name or initial latents (inputs, settings and stimulation kept).</summary>
     public static Experiment Rebuild(Experiment experiment, LowRankNetwork? network = null, string? name = null, IReadOnlyDictionary<string, double>? initial = null, IReadOnlyList<Inputs.InputSignal>? inputs = null)
     {

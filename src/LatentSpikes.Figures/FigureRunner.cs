@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using LatentSpikes.Model;
-using LatentSpikes.Specs;
 
 namespace LatentSpikes.Figures;
 
@@ -79,7 +77,7 @@ public static class FigureRunner
         {
             claims = figure.Run(context);
         }
-        catch (Exception e) when (e is InvalidOperationException or ModelValidationException or SpecException or ArgumentException or IOException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // A figure that cannot be made is a failed claim with its reason, not a crash of the whole table.
             claims = [new ClaimResult(figure.Id, "-", "The figure's simulations and analyses run to completion", e.Message.Replace('\n', ' '), "no error", false)];

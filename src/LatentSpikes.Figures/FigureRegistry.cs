@@ -39,6 +39,7 @@ public static class FigureRegistry
         new Fig05Saw(),
         new Fig06NoisyInhibitory(),
         new Fig07Nullspace(),
+        new Fig08Balance(),
         new PendingFigure("9", "The soft inhibitory boundary of the rate network",
         [
             new("9", "a-d", "Slow synapses and the sigmoid rate twin turn the boundary into a soft boundary; the rate network's readout matches it", "the rate twin and soft boundary (branch rate)"),

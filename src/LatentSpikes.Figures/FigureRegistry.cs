@@ -50,6 +50,9 @@ public static class FigureRegistry
             new("11", "a-c", "The E and I nullclines of the rate twin cross at the spiking network's boundary crossing", "the rate twin and nullclines (branch rate)"),
         ]),
         new Fig12SlowEi(),
+        new FigS1RandomBoundary(),
+        new FigS2Irregularity(),
+        new FigS3DifferenceOfConvex(),
     ];
 
     /// <summary>The known ids, for messages.</summary>

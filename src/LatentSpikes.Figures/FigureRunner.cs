@@ -42,8 +42,8 @@ public static class FigureRunner
             CancellationToken = cancellationToken,
         };
 
-        // Longest figures first, so the concurrent run finishes sooner.
-        var order = figures.OrderByDescending(f => f is PendingFigure ? 0 : 1).ToArray();
+        // Pending figures have nothing to run: start the real ones first.
+        var order = figures.OrderBy(f => f is PendingFigure ? 1 : 0).ToArray();
         Parallel.ForEach(order, options, figure =>
         {
             results[figure.Id] = RunOne(figure, outDir, quick, progressFor?.Invoke(figure), cancellationToken);

@@ -42,7 +42,34 @@ public sealed class Fig02InhibitoryBoundary : IFigure
         double[] xs = FigureKit.Linspace(-1.2, 1.2, 241);
         WriteGeometry(context, "panel-bc-boundary.csv", geometry, xs, F);
 
-        var (mp, panels) = FigureKit.Grid(2, 2);
+        // Panel e: the 2-D surface boundary of 36 neurons (eq. 2.16), and a run of it.
+        var surface = FigureKit.Example("fig2e-surface.yaml").Experiment;
+        var surfaceRun = FigureKit.Simulate(surface);
+        var surfacePop = surface.Network.Populations[0];
+        var box = new (double, double)[] { (-4.5, 4.5), (-4.5, 4.5) };
+        var surfaceReport = Construction.BoundaryReport.Analyze(surfacePop, box);
+        FigureKit.WriteSpec(context, "spec-e.yaml", surface, "examples/fig2e-surface.yaml");
+        FigureKit.WriteTrace(context, "panel-e-latent.csv", surfaceRun);
+        double[] grid = FigureKit.Linspace(-4.5, 4.5, 91);
+        var forming = new double[grid.Length, grid.Length];
+        for (int r = 0; r < grid.Length; r++)
+        {
+            for (int c = 0; c < grid.Length; c++)
+            {
+                // Heatmap rows run from the top (largest x2) down.
+                forming[r, c] = PopulationBoundary.Evaluate(surfacePop, [grid[c], grid[^(r + 1)]]).Neuron;
+            }
+        }
+
+        FigureKit.WriteCsv(context, "panel-e-forming-neuron.csv", ["x1", "x2", "forming_neuron"],
+        [
+            grid.SelectMany(_ => grid).ToArray(),
+            grid.SelectMany(x2 => grid.Select(_ => x2)).ToArray(),
+            grid.SelectMany(x2 => grid.Select(x1 => (double)PopulationBoundary.Evaluate(surfacePop, [x1, x2]).Neuron)).ToArray(),
+        ]);
+        var (surfaceBand, surfaceTolerance) = SurfaceBand(surfaceRun, Settle);
+
+        var (mp, panels) = FigureKit.Grid(2, 3);
         DrawThresholds(panels[0], geometry, xs, F);
         FigureKit.Panel(panels[0], "b", "Thresholds tangent to y = −x² − ½ (N = 10)", "input x", "latent y");
         DrawBand(panels[1], geometry, xs, F);
@@ -52,14 +79,25 @@ public sealed class Fig02InhibitoryBoundary : IFigure
         panels[1].ShowLegend(Alignment.LowerCenter);
 
         var t = result.Times;
-        FigureKit.Line(panels[2], t, result.Input(0), FigureKit.Input, "input x");
-        FigureKit.Line(panels[2], t, result.Input(0).Select(x => geometry.Boundary(x).Y).ToArray(), FigureKit.Boundary, "boundary", 1.2f, LinePattern.Dashed);
-        FigureKit.Line(panels[2], t, result.Latent(pop.LatentName), RunFigure.Inhibitory, "y (simulation)", 1f);
-        FigureKit.Panel(panels[2], "d", "Latent readout follows the boundary", "time (τ)", "x, latent y");
-        panels[2].ShowLegend(Alignment.LowerRight);
-        FigureKit.Raster(panels[3], result);
-        panels[3].Title("d   Spike raster: one neuron per input value");
-        FigureKit.Save(context, mp, "fig02", 1400, 1000);
+        var map = panels[2].Add.Heatmap(forming);
+        map.Colormap = new ScottPlot.Colormaps.Turbo();
+        map.Extent = new CoordinateRect(-4.5, 4.5, -4.5, 4.5);
+        FigureKit.Line(panels[2], surfaceRun.Input(0), surfaceRun.Input(1), Colors.White.WithAlpha(0.8), "input path (x1, x2)", 1f);
+        panels[2].ShowLegend(Alignment.UpperRight);
+        FigureKit.Panel(panels[2], "e", "2-D input: the neuron forming each facet (N = 36)", "input x1", "input x2");
+        FigureKit.Line(panels[3], t, result.Input(0), FigureKit.Input, "input x");
+        FigureKit.Line(panels[3], t, result.Input(0).Select(x => geometry.Boundary(x).Y).ToArray(), FigureKit.Boundary, "boundary", 1.2f, LinePattern.Dashed);
+        FigureKit.Line(panels[3], t, result.Latent(pop.LatentName), RunFigure.Inhibitory, "y (simulation)", 1f);
+        FigureKit.Panel(panels[3], "d", "Latent readout follows the boundary", "time (τ)", "x, latent y");
+        panels[3].ShowLegend(Alignment.LowerRight);
+        FigureKit.Raster(panels[4], result);
+        panels[4].Title("d   Spike raster: one neuron per input value");
+        var st = surfaceRun.Times;
+        FigureKit.Line(panels[5], st, Enumerable.Range(0, st.Count).Select(i => PopulationBoundary.Evaluate(surfacePop, [surfaceRun.Input(0)[i], surfaceRun.Input(1)[i]]).Y).ToArray(), FigureKit.Boundary, "surface boundary at (x1, x2)", 1.2f, LinePattern.Dashed);
+        FigureKit.Line(panels[5], st, surfaceRun.Latent(surfacePop.LatentName), RunFigure.Inhibitory, "y (simulation)", 1f);
+        panels[5].ShowLegend(Alignment.LowerRight);
+        FigureKit.Panel(panels[5], "e", "2-D input: the readout follows the surface", "time (τ)", "latent y");
+        FigureKit.Save(context, mp, "fig02", 1800, 1000);
 
         // The readout may overshoot the band by one Euler step of drift: dt·max|ẏ| ≈ 0.01·(1.5 + 0.2) < 0.02.
         double band = Measures.BandFraction(result, 0, Settle, 0.02);
@@ -68,7 +106,41 @@ public sealed class Fig02InhibitoryBoundary : IFigure
         [
             ClaimResult.AtLeast(Id, "c-d", "The readout stays in the precision band [boundary + D(x), boundary] after the transient (fraction of samples, t ≥ 1 τ, tolerance 0.02 = one Euler step of drift)", band, 0.99, "all but a few samples"),
             ClaimResult.AtLeast(Id, "d", "Without noise each input value is coded by a single neuron: share of spikes fired by the neuron forming the boundary at that input", share, 0.95, "spikes next to a breakpoint may come from the neighbour"),
+            ClaimResult.AtMost(Id, "e", "A 2-D convex surface is delineated by 36 neurons, each forming one facet: neurons never on the boundary over [−4.5, 4.5]²", surfaceReport.SilentNeurons.Count, 0, "none", "0"),
+            ClaimResult.AtLeast(Id, "e", $"With a 2-D input the readout stays in the band [boundary + D, boundary] (fraction of samples, t ≥ 1 τ, tolerance {surfaceTolerance:0.###} = one Euler step of drift at the largest |y|)", surfaceBand, 0.99, "all but a few samples"),
         ];
+    }
+
+    /// <summary>Fraction of samples of a rank-1 run with any input dimension inside [boundary + D(x), boundary] ± one Euler step of drift.</summary>
+    private static (double Fraction, double Tolerance) SurfaceBand(SimulationResult run, double from)
+    {
+        var pop = run.Experiment.Network.Populations[0];
+        int m = run.Experiment.Network.InputDimension;
+        double[] y = run.Latent(pop.LatentName);
+        double tolerance = 1.1 * run.Experiment.Settings.Dt * y.Max(Math.Abs);
+        int inside = 0, total = 0;
+        var x = new double[m];
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (run.Times[i] < from)
+            {
+                continue;
+            }
+
+            for (int d = 0; d < m; d++)
+            {
+                x[d] = run.InputsFlat[(i * m) + d];
+            }
+
+            var (b, neuron) = PopulationBoundary.Evaluate(pop, x);
+            total++;
+            if (y[i] <= b + tolerance && y[i] >= b + pop.Decoders[neuron] - tolerance)
+            {
+                inside++;
+            }
+        }
+
+        return (inside / (double)total, tolerance);
     }
 
     /// <summary>Draws every neuron's threshold line, the population boundary and the target −f.</summary>

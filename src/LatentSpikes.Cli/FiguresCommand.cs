@@ -72,8 +72,10 @@ internal static class FiguresCommand
         int pending = results.Sum(r => r.Pending.Count);
         foreach (var r in results)
         {
-            string status = r.Claims.Count == 0 ? "pending" : r.AllPass ? "pass" : "FAIL";
-            stdout.WriteLine($"Fig. {r.Id}: {status} ({r.Claims.Count(c => c.Pass)}/{r.Claims.Count} claims{(r.Pending.Count > 0 ? $", {r.Pending.Count} pending" : string.Empty)}) — {r.Title}");
+            string counts = r.Claims.Count == 0
+                ? $"pending ({r.Pending.Count} claim{(r.Pending.Count == 1 ? string.Empty : "s")} pending)"
+                : $"{(r.AllPass ? "pass" : "FAIL")} ({r.Claims.Count(c => c.Pass)}/{r.Claims.Count} claims{(r.Pending.Count > 0 ? $", {r.Pending.Count} pending" : string.Empty)})";
+            stdout.WriteLine($"Fig. {r.Id}: {counts} — {r.Title}");
             foreach (var c in r.Claims.Where(c => !c.Pass))
             {
                 stderr.WriteLine($"  FAIL Fig. {r.Id}{c.Panel}: {c.Statement}: measured {c.Measured}, expected {c.Expected}");

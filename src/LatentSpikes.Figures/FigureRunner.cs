@@ -66,15 +66,16 @@ public static class FigureRunner
             return new FigureResult(figure.Id, figure.Title, folder, [], [], figure.Pending);
         }
 
-        if (Directory.Exists(dir))
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-
-        var context = new FigureContext(dir, quick, progress, threads: 0, cancellationToken);
+        FigureContext? context = null;
         IReadOnlyList<ClaimResult> claims;
         try
         {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
+            context = new FigureContext(dir, quick, progress, threads: 0, cancellationToken);
             claims = figure.Run(context);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -84,7 +85,7 @@ public static class FigureRunner
         }
 
         progress?.Report(1.0);
-        var files = context.Files.Where(File.Exists).Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).ToArray();
+        var files = (context?.Files ?? []).Where(File.Exists).Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).ToArray();
         return new FigureResult(figure.Id, figure.Title, folder, files, claims, figure.Pending);
     }
 

@@ -188,6 +188,9 @@ public static class LatentSpikesApp
         yield return SweepCommand.Create(stdout, stderr);
         yield return SweepCommand.CreateMerge(stdout, stderr);
         yield return NullclinesCommand.Create(stdout, stderr);
+
+        // figures (issue 6): the paper's figures and claim table.
+        yield return FiguresCommand.Create(stdout, stderr);
     }
 
     /// <summary>Reads the built-in demo spec.</summary>

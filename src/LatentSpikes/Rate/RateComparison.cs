@@ -150,7 +150,7 @@ public static class RateComparison
         {
             double t = grid[samples[s]];
             double sum = 0;
-            for (int m = Math.Max(0, LowerBound(grid, t - (6 * sigma)) - 1); m + 1 < grid.Count && grid[m] <= t + (6 * sigma); m++)
+            for (int m = Math.Max(0, TrialStatistics.LowerBound(grid, t - (6 * sigma)) - 1); m + 1 < grid.Count && grid[m] <= t + (6 * sigma); m++)
             {
                 double t0 = grid[m];
                 double t1 = grid[m + 1];
@@ -164,26 +164,6 @@ public static class RateComparison
         }
 
         return result;
-    }
-
-    private static int LowerBound(IReadOnlyList<double> sorted, double value)
-    {
-        int lo = 0;
-        int hi = sorted.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
     }
 
     /// <summary>Pearson correlation; NaN when either series is constant or they are empty.</summary>

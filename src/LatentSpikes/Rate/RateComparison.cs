@@ -166,39 +166,6 @@ public static class RateComparison
         return result;
     }
 
-    /// <summary>Pearson correlation; NaN when either series is constant or they are empty.</summary>
-    public static double Correlation(IReadOnlyList<double> a, IReadOnlyList<double> b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        int n = Math.Min(a.Count, b.Count);
-        if (n < 2)
-        {
-            return double.NaN;
-        }
-
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < n; i++)
-        {
-            ma += a[i];
-            mb += b[i];
-        }
-
-        ma /= n;
-        mb /= n;
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double da = a[i] - ma;
-            double db = b[i] - mb;
-            sab += da * db;
-            saa += da * da;
-            sbb += db * db;
-        }
-
-        return saa > 0 && sbb > 0 ? sab / Math.Sqrt(saa * sbb) : double.NaN;
-    }
+    /// <summary>Pearson correlation of two equally long series; NaN when either is constant (see <see cref="Balance.Correlation"/>).</summary>
+    public static double Correlation(IReadOnlyList<double> a, IReadOnlyList<double> b) => Balance.Correlation(a, b);
 }

@@ -85,6 +85,13 @@ if (args.Length > 0 && args[0] == "balanced")
     return 0;
 }
 
+// Issue 9: CPU cost of streaming a run to a sink or to files against keeping it in memory (docs/benchmarks.md).
+if (args.Length > 0 && args[0] == "stream")
+{
+    StreamBench.Run(args[1..]);
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "compile-scaling")
 {
     CompileScaling.Run();

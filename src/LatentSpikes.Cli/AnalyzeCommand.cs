@@ -10,18 +10,19 @@ using LatentSpikes.Specs;
 namespace LatentSpikes.Cli;
 
 /// <summary>
-/// <c>latentspikes analyze RUN_DIR [MORE_RUNS...] [--what psth,cv,balance,nullspace,sweep]</c>: the analyses of
+/// <c>latentspikes analyze RUN_DIR [MORE_RUNS...] [--what psth,cv,balance,nullspace,sweep,mistuning,isn]</c>: the analyses of
 /// seed 002 §3 on stored runs. The network is rebuilt from the run's <c>spec.yaml</c>; the trials of a batch
 /// (<c>simulate --trials</c>) and several run directories of one experiment are analysed as trials. Each analysis
 /// writes JSON, CSV and a PNG into <c>RUN_DIR/analysis/</c> (staged and moved into place together; a rerun replaces
-/// the files of the analyses it computes). <c>sweep</c> (Fig. S2) is the one analysis that simulates: it reruns the run's experiment over a noise
-/// sweep, recurrent and feedforward, so it is only done when asked for. Exit 1 with one line for a bad directory,
+/// the files of the analyses it computes). <c>sweep</c> (Fig. S2), <c>mistuning</c> (Fig. 8f) and <c>isn</c>
+/// (Fig. 8b-c) simulate: they rerun the run's experiment (over a noise sweep, mistuned cross-decoders, or a current
+/// into the inhibitory population), so they are only done when asked for. Exit 1 with one line for a bad directory,
 /// option or combination of runs.
 /// </summary>
-internal static class AnalyzeCommand
+internal static partial class AnalyzeCommand
 {
     /// <summary>The analyses, in the order they run.</summary>
-    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep"];
+    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep", .. Fig8Analyses, "rate"];
 
     /// <summary>The analyses done when <c>--what</c> is not given: all that work on the stored runs alone.</summary>
     public static readonly string[] DefaultAnalyses = ["psth", "cv", "balance", "nullspace"];
@@ -30,7 +31,7 @@ internal static class AnalyzeCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var runs = new Argument<string[]>("runs") { Description = "Run directories written by simulate: single runs or --trials batches of one spec; every trial of every directory is a trial (single runs need different --seed). Outputs go to the first's analysis/ folder.", Arity = ArgumentArity.OneOrMore };
-        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
+        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2), mistuning (simulates: Fig. 8f), isn (simulates: Fig. 8b-c), rate (runs the rate twin: Fig. 10d-f).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
         var outDir = new Option<string?>("--out") { Description = "Output directory (default: RUN_DIR/analysis)." };
         var start = new Option<double?>("--start") { Description = "Start of the analysis window (τ, default 0); leave out the initial transient." };
         var stop = new Option<double?>("--stop") { Description = "End of the analysis window (τ, default the end of the run)." };
@@ -40,13 +41,15 @@ internal static class AnalyzeCommand
         var margin = new Option<double>("--margin") { Description = "How far below threshold (voltage units) a silent neuron's voltage must stay to count as hyperpolarised.", DefaultValueFactory = _ => 0.25 };
         var minIntervals = new Option<int>("--min-intervals") { Description = "Neurons with fewer inter-spike intervals are left out of the mean ISI CV.", DefaultValueFactory = _ => 5 };
         var noise = new Option<string>("--noise") { Description = "sweep: comma-separated noise stds σ given to every population.", DefaultValueFactory = _ => "0,0.02,0.05,0.1,0.2" };
-        var trialCount = new Option<int>("--trials") { Description = "sweep: trials per noise level and variant (the paper uses 500).", DefaultValueFactory = _ => 100 };
+        var trialCount = new Option<int>("--trials") { Description = "sweep, mistuning, isn: trials per noise level and variant, per angle, or of the protocol (the paper's sweep uses 500).", DefaultValueFactory = _ => 100 };
         var neuron = new Option<string?>("--neuron") { Description = "sweep: the neuron to follow, as POPULATION:INDEX (default: the busiest in the recurrent network at the first noise level)." };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip the PNG figures." };
         var command = new Command("analyze", "Analyse stored runs (seed 002 §3): PSTH and trial averages, irregularity (CV, Fano), E-I balance, decoder nullspace; JSON, CSV and PNG per analysis.")
         {
             runs, what, outDir, start, stop, bin, smooth, filterTau, margin, minIntervals, noise, trialCount, neuron, noPlot,
         };
+        var fig8 = new Fig8Options();
+        fig8.AddTo(command);
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
             var options = new Settings(
@@ -61,14 +64,15 @@ internal static class AnalyzeCommand
                 ParseNoise(r.GetValue(noise)!),
                 r.GetValue(trialCount) >= 2 ? r.GetValue(trialCount) : throw Option("--trials", $"must be at least 2 (got {r.GetValue(trialCount)})"),
                 r.GetValue(neuron),
-                !r.GetValue(noPlot));
+                !r.GetValue(noPlot),
+                fig8.Parse(r));
             string[] dirs = r.GetValue(runs)!;
             return Analyze(dirs, r.GetValue(outDir) ?? Path.Combine(dirs[0], "analysis"), options, stdout, stderr);
         }));
         return command;
     }
 
-    private sealed record Settings(string[] What, double? Start, double? Stop, double Bin, double Smooth, double FilterTau, double Margin, int MinIntervals, double[] Noise, int Trials, string? Neuron, bool Plot);
+    private sealed record Settings(string[] What, double? Start, double? Stop, double Bin, double Smooth, double FilterTau, double Margin, int MinIntervals, double[] Noise, int Trials, string? Neuron, bool Plot, Fig8Settings Fig8);
 
     private static int Analyze(string[] dirs, string outDir, Settings o, TextWriter stdout, TextWriter stderr)
     {
@@ -106,7 +110,11 @@ internal static class AnalyzeCommand
                 "cv" => Cv(trials, net, a, b, o, staged, stdout),
                 "balance" => BalanceFiles(trials, net, a, b, o, staged, stdout),
                 "nullspace" => NullspaceFiles(trials, net, a, b, o, staged, stdout),
-                _ => Sweep(exp, a, b, o, staged, stdout),
+                "sweep" => Sweep(exp, a, b, o, staged, stdout),
+                "mistuning" => MistuningFiles(exp, a, b, o, staged, stdout),
+                "isn" => IsnFiles(exp, a, b, o, staged, stdout),
+                "rate" => RateFiles(trials, a, b, o, staged, stdout),
+                _ => throw Option("--what", $"unknown analysis '{analysis}'"),
             };
             owned.AddRange(files);
             if (o.Plot)
@@ -262,6 +270,32 @@ internal static class AnalyzeCommand
             stdout.WriteLine($"  sweep σ = {Num(pt.Sigma)}: count CV of {exp.Network.Populations[sweep.Population].Name}[{sweep.Neuron}] recurrent {Num(pt.RecurrentCv)}, feedforward {Num(pt.FeedforwardCv)}");
         }
 
+        return files;
+    }
+
+    /// <summary>The rate twin of the runs' experiment against their trial average (seed 002, §4.3, Fig. 10d-f).</summary>
+    private static string[] RateFiles(SimulationResult[] trials, double a, double b, Settings o, StagedDirectory staged, TextWriter stdout)
+    {
+        if (trials[0].Engine == "rate")
+        {
+            throw Option("--what rate", "the run is itself a rate-twin run; compare the twin with spiking runs (simulate without --engine rate)");
+        }
+
+        if (trials.Any(t => t.Status != SimulationStatus.Completed))
+        {
+            throw Option("--what rate", "a spiking run stopped early; the twin is compared over whole runs");
+        }
+
+        var exp = trials[0].Experiment;
+        var twin = new Rate.RateEngine().Run(exp);
+        var agreement = Rate.RateComparison.Compare(twin, trials, o.Smooth, a, b);
+        string[] files = RateWriter.WriteAgreement(agreement, exp.Network, staged.StagingPath);
+        if (o.Plot)
+        {
+            RateFigures.SaveAgreement(agreement, exp.Network, staged.File("rate.png"));
+        }
+
+        stdout.WriteLine($"  rate twin vs {trials.Length} trial(s): readout NRMSE {Num(agreement.ReadoutError)}, rate correlation {Num(agreement.RateCorrelation)}");
         return files;
     }
 

@@ -28,7 +28,7 @@ public static class LatentSpikesApp
     /// The files a run writes; a rerun into the same folder replaces or removes each of them (including an
     /// <c>analysis</c> folder, which described the previous run).
     /// </summary>
-    public static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "spec.yaml", "latents.png", "analysis"];
+    public static readonly string[] OutputFiles = ["latents.csv", "spikes.csv", "summary.json", "spec.yaml", "latents.png", "analysis", "rates.csv", .. RunFormatNames.Files.Except(["latents.csv", "spikes.csv"])];
 
     /// <summary>Name of the built-in demo spec resource.</summary>
     public const string DemoResource = "LatentSpikes.Cli.Resources.demo.yaml";
@@ -50,15 +50,15 @@ public static class LatentSpikesApp
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip latents.png." };
         var engine = new Option<string>("--engine")
         {
-            Description = "Engine: clock (the paper's fixed-step rules, the default) or event (exact spike times; see docs/engines.md).",
+            Description = "Engine: clock (the paper's fixed-step rules, the default), event (exact spike times) or rate (the rate twin of §4, writes rates.csv; see docs/engines.md).",
             DefaultValueFactory = _ => "clock",
         };
         engine.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string>();
-            if (name is not ("clock" or "event"))
+            if (name is not ("clock" or "event" or "rate"))
             {
-                result.AddError($"--engine: unknown engine '{name}' (known: clock, event)");
+                result.AddError($"--engine: unknown engine '{name}' (known: clock, event, rate)");
             }
         });
         var trials = new Option<int>("--trials")
@@ -73,7 +73,24 @@ public static class LatentSpikesApp
                 result.AddError($"--trials: must be ≥ 1 (got {result.GetValueOrDefault<int>()})");
             }
         });
-        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine, trials };
+        // --format (issue 9): which data files a single-trial run writes; see docs/formats.md.
+        var format = new Option<string>("--format")
+        {
+            Description = "Data formats, comma-separated: csv (default), npy, nwb, sonata (see docs/formats.md).",
+            DefaultValueFactory = _ => "csv",
+        };
+        format.Validators.Add(result =>
+        {
+            try
+            {
+                RunFormatNames.Parse(result.GetValueOrDefault<string>() ?? string.Empty);
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError($"--format: {e.Message}");
+            }
+        });
+        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine, trials, format };
         simulate.SetAction(r => Guard(stderr, () =>
         {
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
@@ -82,9 +99,20 @@ public static class LatentSpikesApp
             var runEngine = CreateEngine(r.GetValue(engine)!, exp);
             var provenance = new RunProvenance(loaded.File, loaded.Hash);
             int count = r.GetValue(trials);
+            if (count > 1 && runEngine is Rate.RateEngine)
+            {
+                throw new SpecException("command line", 0, "--trials", "the rate engine is deterministic (noise lives in β), so trials would all be equal; run it once");
+            }
+
+            var formats = RunFormatNames.Parse(r.GetValue(format)!);
+            if (count > 1 && formats != RunFormats.Csv)
+            {
+                throw new SpecException("command line", 0, "--format", "a multi-trial run (--trials > 1) writes csv only; npy, nwb and sonata are for single runs");
+            }
+
             return count > 1
                 ? TrialsRun.Run(exp, runEngine.Name, count, provenance, dir, !r.GetValue(noPlot), stdout, stderr)
-                : Simulate(exp, runEngine, provenance, dir, !r.GetValue(noPlot), stdout, stderr);
+                : Simulate(exp, runEngine, provenance, dir, !r.GetValue(noPlot), formats, stdout, stderr);
         }));
 
         var validateSpec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };
@@ -144,6 +172,9 @@ public static class LatentSpikesApp
         yield return ConvergenceCommand.Create(stdout, stderr);
         yield return BalancedCommand.Create(stdout, stderr);
         yield return AnalyzeCommand.Create(stdout, stderr);
+        yield return SweepCommand.Create(stdout, stderr);
+        yield return SweepCommand.CreateMerge(stdout, stderr);
+        yield return NullclinesCommand.Create(stdout, stderr);
 
         // figures (issue 6): the paper's figures and claim table.
         yield return FiguresCommand.Create(stdout, stderr);
@@ -161,12 +192,17 @@ public static class LatentSpikesApp
     private static int Demo(string dir, TextWriter stdout, TextWriter stderr)
     {
         var loaded = LoadDemo();
-        return Simulate(loaded.Experiment, new ClockDrivenEngine(), new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, stdout, stderr);
+        return Simulate(loaded.Experiment, new ClockDrivenEngine(), new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, RunFormats.Csv, stdout, stderr);
     }
 
     /// <summary>The engine named by <c>--engine</c>; an experiment the event engine cannot run is a one-line error before anything is written.</summary>
     private static IEngine CreateEngine(string name, Experiment exp)
     {
+        if (name == "rate")
+        {
+            return new Rate.RateEngine();
+        }
+
         if (name != "event")
         {
             return new ClockDrivenEngine();
@@ -205,10 +241,29 @@ public static class LatentSpikesApp
         }
     }
 
-    private static int Simulate(Experiment exp, IEngine engine, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Runs one trial and writes its directory. The clock engine streams records and spikes into the output files as
+    /// it goes (memory stays bounded for long runs, issue 9); other engines run in memory and are written the same way.
+    /// </summary>
+    private static int Simulate(Experiment exp, IEngine engine, RunProvenance provenance, string dir, bool plot, RunFormats formats, TextWriter stdout, TextWriter stderr)
     {
-        SimulationResult result;
         bool interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        using var staged = new StagedDirectory(dir);
+        // Only a streamed run needs the writer's bounded copy for the figure; an in-memory result is its own.
+        using var writer = new RunOutputWriter(exp, staged.StagingPath, formats, keepForFigure: plot && engine is ClockDrivenEngine);
+        SimulationResult RunWith(IProgress<double>? progress)
+        {
+            if (engine is ClockDrivenEngine clock)
+            {
+                return clock.Run(exp, writer, progress);
+            }
+
+            var inMemory = engine.Run(exp, progress);
+            RecordingReplay.Replay(inMemory, writer);
+            return inMemory;
+        }
+
+        SimulationResult result;
         if (interactive)
         {
             SimulationResult? r = null;
@@ -217,28 +272,37 @@ public static class LatentSpikesApp
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask($"simulating {exp.Name}", maxValue: 1.0);
-                    r = engine.Run(exp, new Progress<double>(f => task.Value = f));
+                    r = RunWith(new Progress<double>(f => task.Value = f));
                     task.Value = 1.0;
                 });
             result = r!;
         }
         else
         {
-            result = engine.Run(exp);
+            result = RunWith(null);
         }
 
-        using (var staged = new StagedDirectory(dir))
+        var latentFinal = writer.LatentFinal.ToArray();
+        writer.Complete(result, provenance);
+        if (result.RatesFlat is not null)
         {
-            RunWriter.WriteAll(result, provenance, staged.StagingPath);
-            if (plot)
+            // The rate twin's per-neuron rates (docs/engines.md#rate-twin); CSV whatever --format says.
+            RunWriter.WriteRates(result, staged.File("rates.csv"));
+        }
+        if (plot)
+        {
+            if ((result.Streamed ? writer.FigureResult : result) is { } figure)
             {
-                RunFigure.Save(result, staged.File("latents.png"));
+                RunFigure.Save(figure, staged.File("latents.png"));
             }
-
-            staged.Commit(OutputFiles);
+            else
+            {
+                stdout.WriteLine($"latents.png skipped: the run is too long to plot (over {RunOutputWriter.FigureSpikeLimit} spikes or {RunOutputWriter.FigureRecordLimit} records); plot from the data files");
+            }
         }
 
-        Report(result, Path.GetFullPath(dir), stdout, interactive);
+        staged.Commit(OutputFiles);
+        Report(result, latentFinal, Path.GetFullPath(dir), stdout, interactive);
         if (result.Status == SimulationStatus.Exploded)
         {
             stderr.WriteLine($"warning: {result.StatusDetail}");
@@ -248,12 +312,12 @@ public static class LatentSpikesApp
         return 0;
     }
 
-    private static void Report(SimulationResult result, string dir, TextWriter stdout, bool interactive)
+    private static void Report(SimulationResult result, double[] latentFinal, string dir, TextWriter stdout, bool interactive)
     {
         var exp = result.Experiment;
         if (interactive)
         {
-            var table = new Table().Title($"[bold]{Markup.Escape(exp.Name)}[/] — {result.SimulatedDuration:0.###} τ, {result.Spikes.Count} spikes");
+            var table = new Table().Title($"[bold]{Markup.Escape(exp.Name)}[/] — {result.SimulatedDuration:0.###} τ, {result.TotalSpikes} spikes");
             table.AddColumns("population", "kind", "N", "spikes", "rate (Hz)", "final latent");
             for (int p = 0; p < exp.Network.Populations.Count; p++)
             {
@@ -261,14 +325,14 @@ public static class LatentSpikesApp
                 table.AddRow(pop.Name, pop.Kind.ToString().ToLowerInvariant(), pop.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     result.SpikeCounts[p].Sum().ToString(System.Globalization.CultureInfo.InvariantCulture),
                     result.MeanRateHz(p).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
-                    result.Latent(pop.LatentName)[^1].ToString("0.####", System.Globalization.CultureInfo.InvariantCulture));
+                    latentFinal[exp.Network.LatentIndex(pop.LatentName)].ToString("0.####", System.Globalization.CultureInfo.InvariantCulture));
             }
 
             AnsiConsole.Write(table);
         }
         else
         {
-            stdout.WriteLine($"{exp.Name}: {result.SimulatedDuration:0.###} τ simulated, {result.Spikes.Count} spikes, status {(result.Status == SimulationStatus.Completed ? "completed" : "exploded")}");
+            stdout.WriteLine($"{exp.Name}: {result.SimulatedDuration:0.###} τ simulated, {result.TotalSpikes} spikes, status {(result.Status == SimulationStatus.Completed ? "completed" : "exploded")}");
             for (int p = 0; p < exp.Network.Populations.Count; p++)
             {
                 var pop = exp.Network.Populations[p];

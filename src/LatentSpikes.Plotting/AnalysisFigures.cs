@@ -10,7 +10,7 @@ namespace LatentSpikes.Plotting;
 /// Figures of the analyses (seed 002 §3): trial statistics, irregularity (and the Fig. S2 noise sweep), E-I balance
 /// (Fig. 8d) and the decoder nullspace (Fig. 7f). Colours follow <see cref="RunFigure"/>: inhibitory blue, excitatory red.
 /// </summary>
-public static class AnalysisFigures
+public static partial class AnalysisFigures
 {
     /// <summary>Most points drawn per line; longer series are thinned evenly (the data files keep every sample).</summary>
     public const int MaxLinePoints = 4000;

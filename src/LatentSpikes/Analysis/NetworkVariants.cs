@@ -124,7 +124,7 @@ public static class NetworkVariants
         var thresholds = pop.Thresholds.Skip(start).Take(n).ToArray();
         var encoders = new Dictionary<string, double[]>(StringComparer.Ordinal) { [Population.LatentNameOf(name)] = new double[n] };
         // Kernel and refractory period kept: they set the firing rule (several spikes per step) and the ISI floor.
-        return new Population(name, pop.Kind, ff, thresholds, new double[n], encoders, mu, pop.NoiseSigma, pop.Synapse, pop.RefractoryPeriod);
+        return new Population(name, pop.Kind, ff, thresholds, new double[n], encoders, mu, pop.NoiseSigma, pop.Synapse, pop.RefractoryPeriod, pop.Rate);
     }
 
     /// <summary>A copy of a population with some fields replaced.</summary>
@@ -136,7 +136,7 @@ public static class NetworkVariants
             ff[i] = pop.FeedforwardRow(i).ToArray();
         }
 
-        return new Population(name, pop.Kind, ff, pop.Thresholds.ToArray(), decoders, encoders, mu, noise, pop.Synapse, pop.RefractoryPeriod);
+        return new Population(name, pop.Kind, ff, pop.Thresholds.ToArray(), decoders, encoders, mu, noise, pop.Synapse, pop.RefractoryPeriod, pop.Rate);
     }
 
     private static string UniqueName(string stem, HashSet<string> used)

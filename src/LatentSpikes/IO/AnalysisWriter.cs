@@ -28,7 +28,7 @@ public sealed record BalanceAnalysis(BalanceReport Report, IReadOnlyList<(string
 /// time series; NaN written as <c>NaN</c>). Numbers use invariant round-trip formatting, so equal inputs give
 /// byte-identical files. Every method returns the names of the files it wrote.
 /// </summary>
-public static class AnalysisWriter
+public static partial class AnalysisWriter
 {
     /// <summary>Writes <c>psth.json</c>, <c>psth.csv</c> (bins), <c>rates.csv</c> (smoothed) and <c>latents_mean.csv</c>.</summary>
     public static string[] WritePsth(PsthAnalysis analysis, LowRankNetwork network, string directory)

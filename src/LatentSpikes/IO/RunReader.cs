@@ -106,7 +106,9 @@ public static class RunReader
             double[] times = grid.Where(t => Math.Round(t / s.Dt) <= steps).ToArray();
             var trialSpikes = spikes.TryGetValue(trial, out var list) ? list : [];
             double[] inputs = Inputs(experiment, trial, times);
-            double[] latents = Latents(net, experiment.InitialLatents, times, trialSpikes);
+            double[] latents = net.Populations.All(p => p.Synapse.IsDelta)
+                ? Latents(net, experiment.InitialLatents, times, trialSpikes)
+                : SlowLatents(net, experiment.InitialLatents, s.Dt, times, trialSpikes);
             string detail = status == SimulationStatus.Completed ? "completed" : $"trial {trial} ran away at t = {duration.ToString("0.###", CultureInfo.InvariantCulture)} τ (see simulate's report)";
             var result = new SimulationResult(experiment, summary.Engine, steps, times, inputs, latents, trialSpikes, Counts(experiment, trialSpikes), status, detail);
             trials.Add(new StoredTrial(trial, result));
@@ -171,6 +173,109 @@ public static class RunReader
         }
 
         return flat;
+    }
+
+    /// <summary>
+    /// Every latent at the recorded times for a network with slow synapses, replayed on the step grid as the clock
+    /// engine computes it (eq. 4.4-4.5, <see cref="Simulation.Transmission"/>): y ← y·e^{−dt} + Q(n), with Q(n) the charge
+    /// the source's kernel delivers in step n from the spikes of steps ≤ n (square: dt/τ_s per whole step of the pulse and
+    /// the remainder in the last; exponential: (1 − e^{−dt/τ_s})·e^{−(m−1)·dt/τ_s} in the m-th step; delta: all at once).
+    /// </summary>
+    private static double[] SlowLatents(LowRankNetwork net, IReadOnlyDictionary<string, double> initial, double dt, double[] times, List<Spike> spikes)
+    {
+        int k = net.Latents.Count;
+        var kernels = net.Latents.Select(l => KernelWeights(net.Populations[net.PopulationIndex(l.Source)].Synapse, dt)).ToArray();
+        var sources = net.Latents.Select(l => net.PopulationIndex(l.Source)).ToArray();
+        var y = net.Latents.Select(l => initial.TryGetValue(l.Name, out double v) ? v : 0.0).ToArray();
+        var pending = new double[k];
+        var window = new double[k];
+        var rings = kernels.Select(w => new double[w.FullSteps + 1]).ToArray();
+        var flat = new double[times.Length * k];
+        double decay = Math.Exp(-dt);
+        long lastStep = times.Length == 0 ? 0 : (long)Math.Round(times[^1] / dt);
+        var input = new double[k];
+        int next = 0;
+        int record = 0;
+        for (long n = 0; n <= lastStep; n++)
+        {
+            if (n > 0)
+            {
+                Array.Clear(input);
+                for (; next < spikes.Count && spikes[next].Step <= n; next++)
+                {
+                    var sp = spikes[next];
+                    for (int l = 0; l < k; l++)
+                    {
+                        if (sources[l] == sp.Population && sp.Step == n)
+                        {
+                            input[l] += net.Latents[l].Decoders[sp.Neuron];
+                        }
+                    }
+                }
+
+                for (int l = 0; l < k; l++)
+                {
+                    var w = kernels[l];
+                    double charge;
+                    if (w.Exponential)
+                    {
+                        pending[l] = (pending[l] * w.Decay) + input[l];
+                        charge = w.Gain * pending[l];
+                    }
+                    else
+                    {
+                        // The ring holds the spike sums of steps n − F … n; W is the sum over the F whole-weight
+                        // steps n − F + 1 … n, and step n − F gets the tail weight. With F = 0 the tail is S(n) itself.
+                        double[] ring = rings[l];
+                        ring[(int)(n % ring.Length)] = input[l];
+                        double tail = ring[(int)((n + 1) % ring.Length)];
+                        window[l] += input[l] - tail;
+                        charge = (w.FullWeight * window[l]) + (w.TailWeight * tail);
+                    }
+
+                    y[l] = (y[l] * decay) + charge;
+                }
+            }
+
+            while (record < times.Length && (long)Math.Round(times[record] / dt) == n)
+            {
+                Array.Copy(y, 0, flat, record * k, k);
+                record++;
+            }
+        }
+
+        return flat;
+    }
+
+    /// <summary>The per-step charge weights of a kernel, exactly as <see cref="Simulation.Transmission"/> computes them.</summary>
+    private static (bool Exponential, double Decay, double Gain, int FullSteps, double FullWeight, double TailWeight) KernelWeights(SynapseKernel kernel, double dt)
+    {
+        if (kernel.Kind == SynapseKind.Exponential)
+        {
+            double decay = Math.Exp(-dt / kernel.Tau);
+            return (true, decay, 1.0 - decay, 0, 0, 0);
+        }
+
+        if (kernel.IsDelta)
+        {
+            return (false, 0, 0, 0, 0, 1.0);
+        }
+
+        double steps = kernel.Tau / dt;
+        double nearest = Math.Round(steps);
+        if (nearest >= 1 && Math.Abs(steps - nearest) <= 1e-9 * steps)
+        {
+            return (false, 0, 0, (int)Math.Min(nearest, int.MaxValue), 1.0 / nearest, 0.0);
+        }
+
+        if (steps < 1)
+        {
+            return (false, 0, 0, 0, 0, 1.0);
+        }
+
+        int full = (int)Math.Min(Math.Floor(steps), int.MaxValue);
+        double weight = dt / kernel.Tau;
+        return (false, 0, 0, full, weight, Math.Max(0.0, 1.0 - (full * weight)));
     }
 
     private static int[][] Counts(Experiment experiment, List<Spike> spikes)

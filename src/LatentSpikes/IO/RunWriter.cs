@@ -28,14 +28,21 @@ public static class RunWriter
     public const string SpecCopyFile = "spec.yaml";
 
     /// <summary>Writes the data files and the spec copy into <paramref name="directory"/>.</summary>
-    public static void WriteAll(SimulationResult result, RunProvenance provenance, string directory)
+    public static void WriteAll(SimulationResult result, RunProvenance provenance, string directory) =>
+        WriteAll(result, provenance, directory, RunFormats.Csv);
+
+    /// <summary>Writes the data files in <paramref name="formats"/>, the summary and the spec copy into <paramref name="directory"/>.</summary>
+    public static void WriteAll(SimulationResult result, RunProvenance provenance, string directory, RunFormats formats)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(provenance);
-        WriteLatents(result, Path.Combine(directory, "latents.csv"));
-        WriteSpikes(result, Path.Combine(directory, "spikes.csv"));
-        WriteSummary(result, provenance, Path.Combine(directory, "summary.json"));
-        WriteSpecCopy(result, provenance, Path.Combine(directory, SpecCopyFile));
+        using var writer = new RunOutputWriter(result.Experiment, directory, formats);
+        RecordingReplay.Replay(result, writer);
+        writer.Complete(result, provenance);
+        if (result.RatesFlat is not null)
+        {
+            WriteRates(result, Path.Combine(directory, "rates.csv"));
+        }
     }
 
     /// <summary>Writes the simulated experiment (with any command-line overrides applied) as a spec with explicit weights.</summary>
@@ -97,11 +104,46 @@ public static class RunWriter
         }
     }
 
+    /// <summary>
+    /// Writes <c>rates.csv</c> of a rate-engine run: t (τ), then one column per neuron, <c>POP[i]</c>, in spikes per τ.
+    /// </summary>
+    public static void WriteRates(SimulationResult result, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var rates = result.RatesFlat ?? throw new ArgumentException($"the {result.Engine} engine recorded no rates", nameof(result));
+        var pops = result.Experiment.Network.Populations;
+        int n = result.Experiment.Network.NeuronCount;
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        w.NewLine = "\n";
+        w.WriteLine("t," + string.Join(',', pops.SelectMany(p => Enumerable.Range(0, p.Size).Select(i => $"{p.Name}[{i}]"))));
+        var sb = new StringBuilder(16 * (n + 1));
+        for (int r = 0; r < result.Times.Count; r++)
+        {
+            sb.Clear();
+            sb.Append(Num(Math.Round(result.Times[r], 10)));
+            for (int i = 0; i < n; i++)
+            {
+                sb.Append(',').Append(Num(rates[(r * n) + i]));
+            }
+
+            w.WriteLine(sb);
+        }
+    }
+
     /// <summary>Writes <c>summary.json</c>.</summary>
     public static void WriteSummary(SimulationResult result, RunProvenance provenance, string path)
     {
         ArgumentNullException.ThrowIfNull(result);
+        var latents = result.Experiment.Network.Latents.Select(l => result.Latent(l.Name)).ToArray();
+        WriteSummary(result, provenance, new RunStatistics(result.Spikes.Count, latents.Select(y => y[^1]).ToArray(), latents.Select(y => y.Average()).ToArray()), path);
+    }
+
+    /// <summary>Writes <c>summary.json</c> with totals and latent statistics gathered while the run streamed.</summary>
+    public static void WriteSummary(SimulationResult result, RunProvenance provenance, RunStatistics statistics, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(provenance);
+        ArgumentNullException.ThrowIfNull(statistics);
         using var stream = System.IO.File.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         var exp = result.Experiment;
@@ -125,7 +167,7 @@ public static class RunWriter
         w.WriteNumber("simulated_duration", Math.Round(result.SimulatedDuration, 10));
         w.WriteString("status", result.Status == SimulationStatus.Completed ? "completed" : "exploded");
         w.WriteString("status_detail", result.StatusDetail);
-        w.WriteNumber("total_spikes", result.Spikes.Count);
+        w.WriteNumber("total_spikes", statistics.TotalSpikes);
         w.WriteStartArray("populations");
         for (int p = 0; p < exp.Network.Populations.Count; p++)
         {
@@ -149,14 +191,14 @@ public static class RunWriter
 
         w.WriteEndArray();
         w.WriteStartArray("latents");
-        foreach (var l in exp.Network.Latents)
+        for (int k = 0; k < exp.Network.Latents.Count; k++)
         {
-            double[] y = result.Latent(l.Name);
+            var l = exp.Network.Latents[k];
             w.WriteStartObject();
             w.WriteString("name", l.Name);
             w.WriteString("source", l.Source);
-            w.WriteNumber("final", y[^1]);
-            w.WriteNumber("mean", y.Average());
+            w.WriteNumber("final", statistics.LatentFinal[k]);
+            w.WriteNumber("mean", statistics.LatentMean[k]);
             w.WriteEndObject();
         }
 

@@ -150,6 +150,7 @@ public sealed class LowRankNetwork
             }
 
             CheckSynapse(at, p);
+            p.Rate?.Validate(at);
             CheckDecoders($"{at}.decoders", p.Kind, p.Name, p.Decoders);
             if (p.Encoders.Count == 0)
             {

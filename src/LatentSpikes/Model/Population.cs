@@ -22,6 +22,7 @@ public sealed class Population
     /// <param name="noiseSigma">Std σ of the independent white current noise (per step σ·√(2·dt/τ)).</param>
     /// <param name="synapse">Kernel of the population's outgoing spikes; null is the delta synapse (§4.1).</param>
     /// <param name="refractoryPeriod">Absolute refractory period t_ref in τ (0: none).</param>
+    /// <param name="rate">Settings of the rate twin (β, τ_s); null: derived from the noise and the synapse.</param>
     public Population(
         string name,
         PopulationKind kind,
@@ -32,7 +33,8 @@ public sealed class Population
         double softRefractory = 0.0,
         double noiseSigma = 0.0,
         SynapseKernel? synapse = null,
-        double refractoryPeriod = 0.0)
+        double refractoryPeriod = 0.0,
+        Rate.RateParameters? rate = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(feedforward);
@@ -66,6 +68,7 @@ public sealed class Population
         NoiseSigma = noiseSigma;
         Synapse = synapse ?? SynapseKernel.Delta;
         RefractoryPeriod = refractoryPeriod;
+        Rate = rate;
     }
 
     /// <summary>Unique population name.</summary>
@@ -104,6 +107,9 @@ public sealed class Population
     /// <summary>Absolute refractory period t_ref (τ): a neuron that spiked cannot spike again for this long.</summary>
     public double RefractoryPeriod { get; }
 
+    /// <summary>Settings of the population's rate twin (<c>rate:</c> in a spec); null when the spec gives none.</summary>
+    public Rate.RateParameters? Rate { get; }
+
     /// <summary>The latent name of a population name.</summary>
     public static string LatentNameOf(string populationName) => "y_" + populationName;
 
@@ -124,7 +130,20 @@ public sealed class Population
         }
 
         return new Population(Name, Kind, rows, Thresholds.ToArray(), Decoders.ToArray(),
-            Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), SoftRefractory, NoiseSigma, synapse, refractoryPeriod);
+            Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), SoftRefractory, NoiseSigma, synapse, refractoryPeriod, Rate);
+    }
+
+    /// <summary>A copy with other rate-twin settings (everything else unchanged).</summary>
+    public Population WithRate(Rate.RateParameters? rate)
+    {
+        var rows = new double[Size][];
+        for (int i = 0; i < Size; i++)
+        {
+            rows[i] = FeedforwardRow(i).ToArray();
+        }
+
+        return new Population(Name, Kind, rows, Thresholds.ToArray(), Decoders.ToArray(),
+            Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), SoftRefractory, NoiseSigma, Synapse, RefractoryPeriod, rate);
     }
 
     /// <summary>Bias current b_i = 1 − T_i that places the threshold at the normalised value 1 (App. C).</summary>

@@ -27,6 +27,12 @@ public static class CounterRandom
     /// index is split by <see cref="Balanced.BalancedStreams"/>.</summary>
     public const ulong BalancedDomain = 1001;
 
+    // --- mistuning (seed 002, Fig. 8f) ---
+
+    /// <summary>Stream domain of the random nullspace directions that tilt the cross-decoders of a mistuned E-I
+    /// network (<see cref="Analysis.Mistuning"/>); the index is the population.</summary>
+    public const ulong MistuningDomain = 0x4D49_5354; // "MIST"
+
     /// <summary>The SplitMix64 finaliser (Stafford's variant 13): a bijective 64-bit mixer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mix64(ulong z)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
 using LatentSpikes.Randomness;
@@ -45,11 +46,30 @@ public sealed class ClockDrivenEngine : IEngine
     /// <summary>Runs delta networks through the general (slow-synapse) path too; tests compare the two paths.</summary>
     internal bool ForceGeneralPath { get; init; }
 
+    /// <summary>Records buffered before they go to a sink; tests make it tiny to exercise the chunk boundaries.</summary>
+    internal int RecordChunk { get; init; } = RecordingReplay.RecordChunk;
+
+    /// <summary>Spikes buffered before they go to a sink.</summary>
+    internal int SpikeChunk { get; init; } = RecordingReplay.SpikeChunk;
+
     /// <inheritdoc />
     public SimulationResult Run(Experiment experiment, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        using var state = new ClockRun(new CompiledNetwork(experiment.Network), experiment, Threads, Trial, ForceGeneralPath);
+        using var state = new ClockRun(new CompiledNetwork(experiment.Network), experiment, Threads, Trial, ForceGeneralPath, null, 0, 0);
+        return state.Execute(progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Simulates one trial and streams every record and spike to <paramref name="sink"/> in chunks as the run goes, so
+    /// memory stays bounded however long the run is. The data are exactly those <see cref="Run(Experiment, IProgress{double}?, CancellationToken)"/>
+    /// would return; the returned result is <see cref="SimulationResult.Streamed"/> and holds only counts and status.
+    /// </summary>
+    public SimulationResult Run(Experiment experiment, IRecordingSink sink, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(sink);
+        using var state = new ClockRun(new CompiledNetwork(experiment.Network), experiment, Threads, Trial, ForceGeneralPath, sink, Math.Max(1, RecordChunk), Math.Max(1, SpikeChunk));
         return state.Execute(progress, cancellationToken);
     }
 
@@ -82,15 +102,22 @@ public sealed class ClockDrivenEngine : IEngine
         private readonly long[] _refractorySteps;
         private readonly long[]? _nextAllowed;
         private readonly List<int>[] _chunkSpikers;
+        private readonly IRecordingSink? _sink;
+        private readonly int _recordChunk;
+        private readonly int _spikeChunk;
         private List<int> _spikers = [];
         private List<int> _lastSpikers = [];
         private int _jumpCount;
         private int _lastSpiker = -1;
         private long _step;
 
-        public ClockRun(CompiledNetwork net, Experiment exp, int threads, ulong trial, bool forceGeneral)
+        public ClockRun(CompiledNetwork net, Experiment exp, int threads, ulong trial, bool forceGeneral, IRecordingSink? sink, int recordChunk, int spikeChunk)
         {
             _net = net;
+            // Without a sink nothing is flushed: the thresholds are never reached and the step loop is unchanged.
+            _sink = sink;
+            _recordChunk = sink is null ? int.MaxValue : recordChunk;
+            _spikeChunk = sink is null ? int.MaxValue : spikeChunk;
             _exp = exp;
             var s = exp.Settings;
             _dt = s.Dt;
@@ -170,9 +197,10 @@ public sealed class ClockDrivenEngine : IEngine
             int k = _net.K;
             int m = _net.M;
             long records = (steps / s.RecordEvery) + 1;
-            var times = new List<double>((int)Math.Min(records, 1 << 20));
-            var xs = new List<double>((int)Math.Min(records * m, 1 << 20));
-            var ys = new List<double>((int)Math.Min(records * k, 1 << 20));
+            long capacity = Math.Min(records, Math.Min(1 << 20, _recordChunk));
+            var times = new List<double>((int)capacity);
+            var xs = new List<double>((int)Math.Min(capacity * m, 1 << 20));
+            var ys = new List<double>((int)Math.Min(capacity * k, 1 << 20));
             var spikes = new List<Spike>();
             var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
             Record(times, xs, ys);
@@ -202,6 +230,11 @@ public sealed class ClockDrivenEngine : IEngine
                     int local = spiker - _net.PopulationOffsets[pi];
                     spikes.Add(new Spike(_step, _step * _dt, pi, local));
                     counts[pi][local]++;
+                    if (spikes.Count >= _spikeChunk)
+                    {
+                        FlushSpikes(spikes);
+                    }
+
                     foreach (int l in _net.LatentsOfPopulation[pi])
                     {
                         _y[l] += _net.DecoderRows[(spiker * k) + l];
@@ -238,7 +271,7 @@ public sealed class ClockDrivenEngine : IEngine
 
             long simulated = Math.Min(_step, steps);
             progress?.Report(1.0);
-            return new SimulationResult(_exp, "clock", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
+            return Finish(simulated, times, xs, ys, spikes, counts, status, detail);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -250,9 +283,10 @@ public sealed class ClockDrivenEngine : IEngine
             int k = _net.K;
             int m = _net.M;
             long records = (steps / s.RecordEvery) + 1;
-            var times = new List<double>((int)Math.Min(records, 1 << 20));
-            var xs = new List<double>((int)Math.Min(records * m, 1 << 20));
-            var ys = new List<double>((int)Math.Min(records * k, 1 << 20));
+            long capacity = Math.Min(records, Math.Min(1 << 20, _recordChunk));
+            var times = new List<double>((int)capacity);
+            var xs = new List<double>((int)Math.Min(capacity * m, 1 << 20));
+            var ys = new List<double>((int)Math.Min(capacity * k, 1 << 20));
             var spikes = new List<Spike>();
             var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
             Record(times, xs, ys);
@@ -283,6 +317,11 @@ public sealed class ClockDrivenEngine : IEngine
                     int local = g - _net.PopulationOffsets[pi];
                     spikes.Add(new Spike(_step, _step * _dt, pi, local));
                     counts[pi][local]++;
+                    if (spikes.Count >= _spikeChunk)
+                    {
+                        FlushSpikes(spikes);
+                    }
+
                     inhibited |= _net.Priority[pi] == 0;
                     if (_nextAllowed is not null)
                     {
@@ -315,7 +354,7 @@ public sealed class ClockDrivenEngine : IEngine
 
             long simulated = Math.Min(_step, steps);
             progress?.Report(1.0);
-            return new SimulationResult(_exp, "clock", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
+            return Finish(simulated, times, xs, ys, spikes, counts, status, detail);
         }
 
         private string? CheckRunaway(long consecutive, long runawaySteps, int spiker)
@@ -649,6 +688,45 @@ public sealed class ClockDrivenEngine : IEngine
             times.Add(_step * _dt);
             xs.AddRange(_xNow.AsSpan());
             ys.AddRange(_y.AsSpan());
+            if (times.Count >= _recordChunk)
+            {
+                FlushRecords(times, xs, ys);
+            }
+        }
+
+        private void FlushRecords(List<double> times, List<double> xs, List<double> ys)
+        {
+            _sink!.WriteRecords(CollectionsMarshal.AsSpan(times), CollectionsMarshal.AsSpan(xs), CollectionsMarshal.AsSpan(ys));
+            times.Clear();
+            xs.Clear();
+            ys.Clear();
+        }
+
+        private void FlushSpikes(List<Spike> spikes)
+        {
+            _sink!.WriteSpikes(CollectionsMarshal.AsSpan(spikes));
+            spikes.Clear();
+        }
+
+        /// <summary>The result of the run: everything recorded, or (streaming) the last chunks flushed and counts only.</summary>
+        private SimulationResult Finish(long simulated, List<double> times, List<double> xs, List<double> ys, List<Spike> spikes, int[][] counts, SimulationStatus status, string detail)
+        {
+            if (_sink is null)
+            {
+                return new SimulationResult(_exp, "clock", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
+            }
+
+            if (times.Count > 0)
+            {
+                FlushRecords(times, xs, ys);
+            }
+
+            if (spikes.Count > 0)
+            {
+                FlushSpikes(spikes);
+            }
+
+            return new SimulationResult(_exp, "clock", simulated, [], [], [], [], counts, status, detail, streamed: true);
         }
     }
 }

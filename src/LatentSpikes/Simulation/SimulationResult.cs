@@ -32,18 +32,22 @@ public sealed class SimulationResult
         List<Spike> spikes,
         int[][] spikeCounts,
         SimulationStatus status,
-        string statusDetail)
+        string statusDetail,
+        bool streamed = false,
+        double[]? rates = null)
     {
         Experiment = experiment;
         Engine = engine;
         StepsSimulated = stepsSimulated;
-        Times = times;
-        InputsFlat = inputs;
-        LatentsFlat = latents;
+        TimesArray = times;
+        InputsArray = inputs;
+        LatentsArray = latents;
+        Streamed = streamed;
         Spikes = spikes;
         SpikeCounts = spikeCounts;
         Status = status;
         StatusDetail = statusDetail;
+        RatesFlat = rates;
     }
 
     /// <summary>The simulated experiment.</summary>
@@ -58,20 +62,42 @@ public sealed class SimulationResult
     /// <summary>Simulated time (τ).</summary>
     public double SimulatedDuration => StepsSimulated * Experiment.Settings.Dt;
 
+    /// <summary>
+    /// True when the run sent its records and spikes to an <see cref="IRecordingSink"/> as it went: then
+    /// <see cref="Times"/>, <see cref="InputsFlat"/>, <see cref="LatentsFlat"/> and <see cref="Spikes"/> are empty, and
+    /// only the spike counts and the status describe the run here.
+    /// </summary>
+    public bool Streamed { get; }
+
     /// <summary>Record times (τ).</summary>
-    public IReadOnlyList<double> Times { get; }
+    public IReadOnlyList<double> Times => TimesArray;
 
     /// <summary>Recorded inputs, row-major [record, dimension].</summary>
-    public IReadOnlyList<double> InputsFlat { get; }
+    public IReadOnlyList<double> InputsFlat => InputsArray;
 
     /// <summary>Recorded latents, row-major [record, latent].</summary>
-    public IReadOnlyList<double> LatentsFlat { get; }
+    public IReadOnlyList<double> LatentsFlat => LatentsArray;
+
+    /// <summary>Total number of spikes (also right for a <see cref="Streamed"/> run).</summary>
+    public long TotalSpikes => SpikeCounts.Sum(c => c.Sum(n => (long)n));
+
+    internal double[] TimesArray { get; }
+
+    internal double[] InputsArray { get; }
+
+    internal double[] LatentsArray { get; }
 
     /// <summary>All spikes in emission order.</summary>
     public IReadOnlyList<Spike> Spikes { get; }
 
     /// <summary>Spike count per population and neuron.</summary>
     public IReadOnlyList<int[]> SpikeCounts { get; }
+
+    /// <summary>
+    /// Per-neuron firing rates (spikes per τ) on the record grid, row-major [record, neuron] with the neurons of all
+    /// populations in order; set by rate engines (whose <see cref="Spikes"/> are empty), null for spiking engines.
+    /// </summary>
+    public IReadOnlyList<double>? RatesFlat { get; }
 
     /// <summary>How the run ended.</summary>
     public SimulationStatus Status { get; }
@@ -94,9 +120,36 @@ public sealed class SimulationResult
     /// <summary>The recorded trajectory of input dimension <paramref name="dimension"/>.</summary>
     public double[] Input(int dimension) => Column(InputsFlat, Experiment.Network.InputDimension, dimension);
 
-    /// <summary>Mean firing rate of a population in spikes per τ per neuron.</summary>
+    /// <summary>The recorded rate (spikes per τ) of one neuron; only for results of a rate engine.</summary>
+    /// <exception cref="InvalidOperationException">The result holds spikes, not rates.</exception>
+    public double[] NeuronRate(int population, int neuron)
+    {
+        var pops = Experiment.Network.Populations;
+        var rates = RatesFlat ?? throw new InvalidOperationException($"the {Engine} engine records spikes, not rates");
+        int offset = pops.Take(population).Sum(p => p.Size);
+        return Column(rates, Experiment.Network.NeuronCount, offset + neuron);
+    }
+
+    /// <summary>Mean firing rate of a population in spikes per τ per neuron (time-averaged rates for a rate engine).</summary>
     public double MeanRatePerTau(int population)
     {
+        if (RatesFlat is { } rates)
+        {
+            int size = Experiment.Network.Populations[population].Size;
+            int offset = Experiment.Network.Populations.Take(population).Sum(p => p.Size);
+            int n = Experiment.Network.NeuronCount;
+            double sum = 0;
+            for (int r = 0; r < Times.Count; r++)
+            {
+                for (int i = 0; i < size; i++)
+                {
+                    sum += rates[(r * n) + offset + i];
+                }
+            }
+
+            return Times.Count == 0 ? 0 : sum / Times.Count / size;
+        }
+
         int[] counts = SpikeCounts[population];
         return SimulatedDuration <= 0 ? 0 : counts.Sum() / (double)counts.Length / SimulatedDuration;
     }
@@ -106,6 +159,11 @@ public sealed class SimulationResult
 
     private double[] Column(IReadOnlyList<double> flat, int width, int column)
     {
+        if (Streamed)
+        {
+            throw new InvalidOperationException("this run was streamed to its output files; read the trajectories from there");
+        }
+
         var col = new double[Times.Count];
         for (int r = 0; r < col.Length; r++)
         {

@@ -32,7 +32,8 @@ public static class SpecReader
 {
     private static readonly string[] TopKeys = ["name", "description", "simulation", "input", "populations", "latents", "stimulation", "initial", "delays"];
     private static readonly string[] SimulationKeys = ["dt", "duration", "seed", "tau_ms", "clip_at_spike", "record_every", "runaway_window", "latent_limit"];
-    private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "random", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise", "synapse", "refractory"];
+    private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "random", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise", "synapse", "refractory", "rate"];
+    private static readonly string[] RateKeys = ["beta", "tau_s"];
     private static readonly string[] TangentKeys = ["f", "range", "points"];
     private static readonly string[] FunctionKeys = ["polynomial", "expression", "knots"];
     private static readonly string[] RandomKeys = ["seed", "feedforward", "encoder", "threshold", "tune_to"];
@@ -140,7 +141,9 @@ public static class SpecReader
         var populations = new List<Population>();
         for (int pi = 0; pi < popNodes.Count; pi++)
         {
-            populations.Add(ReadPopulation(popNodes[pi], pi, inputs.Count, tangents));
+            var population = ReadPopulation(popNodes[pi], pi, inputs.Count, tangents);
+            var rate = ReadRate(popNodes[pi].AsMap(PopulationKeys).Optional("rate"));
+            populations.Add(rate is null ? population : population.WithRate(rate));
         }
 
         var cross = new List<LatentReadout>();
@@ -438,6 +441,29 @@ public static class SpecReader
         }
 
         return new Population(name, kind, ff, thresholds, dec, enc, mu, noise, synapse, refractory);
+    }
+
+    /// <summary>The rate twin's settings (§4.2-4.4): <c>rate: {beta: β, tau_s: τ_s}</c>, both optional and &gt; 0.</summary>
+    private static Rate.RateParameters? ReadRate(SpecNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        var rm = node.AsMap(RateKeys);
+        double? Positive(string key)
+        {
+            if (rm.Optional(key) is not { } valueNode)
+            {
+                return null;
+            }
+
+            double v = valueNode.AsDouble();
+            return double.IsFinite(v) && v > 0 ? v : throw valueNode.Error($"must be a finite number > 0 (got {v})");
+        }
+
+        return new Rate.RateParameters(Positive("beta"), Positive("tau_s"));
     }
 
     /// <summary>

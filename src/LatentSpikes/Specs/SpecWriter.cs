@@ -80,6 +80,22 @@ public static class SpecWriter
             {
                 sb.Append("    refractory: ").AppendLine(Num(p.RefractoryPeriod));
             }
+
+            if (p.Rate is { } rate && (rate.Beta is not null || rate.SynapseTau is not null))
+            {
+                var fields = new List<string>();
+                if (rate.Beta is { } beta)
+                {
+                    fields.Add("beta: " + Num(beta));
+                }
+
+                if (rate.SynapseTau is { } tauS)
+                {
+                    fields.Add("tau_s: " + Num(tauS));
+                }
+
+                sb.Append("    rate: {").Append(string.Join(", ", fields)).AppendLine("}");
+            }
         }
 
         if (experiment.Network.CrossReadouts.Count > 0)

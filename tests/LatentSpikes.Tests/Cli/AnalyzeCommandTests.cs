@@ -262,7 +262,7 @@ public sealed class AnalyzeCommandTests : IDisposable
 
     public static TheoryData<string, string> BadArguments => new()
     {
-        { "--what|cv,spectrum", "--what: unknown analysis 'spectrum' (known: psth, cv, balance, nullspace, sweep)" },
+        { "--what|cv,spectrum", "--what: unknown analysis 'spectrum' (known: psth, cv, balance, nullspace, sweep" },
         { "--what|sweep|--noise|0,-1", "--noise: '-1' is not a noise std" },
         { "--what|sweep|--neuron|J:0", "--neuron: 'J:0' is not POPULATION:INDEX" },
         { "--what|sweep|--trials|1", "--trials: must be at least 2" },

@@ -233,7 +233,7 @@ public sealed class EventDrivenRulesTests : IDisposable
         Assert.Equal(LatentSpikesApp.ExitSpecError, code);
         string[] lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
-        Assert.Contains("unknown engine 'warp' (known: clock, event)", lines[0], StringComparison.Ordinal);
+        Assert.Contains("unknown engine 'warp' (known: clock, event, rate)", lines[0], StringComparison.Ordinal);
         Assert.False(Directory.Exists(badDir));
     }
 }

@@ -95,7 +95,7 @@ public sealed class Fig12SlowEi : IFigure
         FigureKit.Line(panels[4], agreement.Times, twinE.Spiking.Mean, RunFigure.Excitatory.WithAlpha(0.6), $"y_E, spiking mean of {trials} trials", 1f);
         FigureKit.Line(panels[4], agreement.Times, twinE.Twin, Colors.Black, "y_E, rate twin", 1.2f, LinePattern.Dotted);
         panels[4].ShowLegend(ScottPlot.Alignment.UpperLeft);
-        FigureKit.Panel(panels[4], "b", $"Twin = trial-averaged spiking readout (normalised RMS {agreement.ReadoutError:0.###})", "time (τ)", "excitatory latent y_E");
+        FigureKit.Panel(panels[4], "b", $"Twin vs trial-averaged spiking readout (normalised RMS {agreement.ReadoutError:0.###})", "time (τ)", "excitatory latent y_E");
         FigureKit.Raster(panels[2], c.Trials[0]);
         panels[2].Title("c   τ_sE = τ_sI = τ/4: spikes (trial 1)");
         EiPanels.Latents(panels[5], c.Trials[0], geometry);

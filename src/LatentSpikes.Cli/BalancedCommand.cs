@@ -28,13 +28,15 @@ internal static class BalancedCommand
         var refractory = new Option<double>("--refractory") { Description = "Absolute refractory period (ms); 0 keeps the exponential escape neuron." };
         var condition = new Option<double>("--condition") { Description = "Seconds per static condition (mode A) or settling time (mode B).", DefaultValueFactory = _ => 1.0 };
         var dynamic = new Option<double>("--dynamic") { Description = "Seconds of the dynamic segment (mode A) or of the release (mode B).", DefaultValueFactory = _ => 3.0 };
+        var tuning = new Option<string>("--tuning") { Description = "none, or long: also run the long tuning protocol (dense |κ| grid × 8 angles, per-neuron fits, non-monotonicity index).", DefaultValueFactory = _ => "none" };
+        var tuningCondition = new Option<double>("--tuning-condition") { Description = "Seconds per condition of the long tuning protocol (the spec asks for ≥ 5).", DefaultValueFactory = _ => 5.0 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of connectivity, loadings and spikes.", DefaultValueFactory = _ => 1UL };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores); results do not depend on it." };
         var outDir = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => Path.Combine("out", "balanced") };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip balanced.png." };
         var command = new Command("balanced", "Seed 001: simulate a balanced E-I spiking network that encodes latent variables and compare it with its mean-field theory.")
         {
-            neurons, k, mode, control, refractory, condition, dynamic, seed, threads, outDir, noPlot,
+            neurons, k, mode, control, refractory, condition, dynamic, tuning, tuningCondition, seed, threads, outDir, noPlot,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -55,6 +57,23 @@ internal static class BalancedCommand
                 throw new SpecException("command line", 0, "--threads", "must be non-negative");
             }
 
+            string t = r.GetValue(tuning)!.Trim().ToLowerInvariant();
+            if (t is not ("none" or "long"))
+            {
+                throw new SpecException("command line", 0, "--tuning", $"'{r.GetValue(tuning)}' is not a tuning protocol; use none or long");
+            }
+
+            double tuningSeconds = r.GetValue(tuningCondition);
+            if (!(tuningSeconds > 2 * TuningProtocol.Discard && tuningSeconds <= 3600))
+            {
+                throw new SpecException("command line", 0, "--tuning-condition", $"must be more than {2 * TuningProtocol.Discard} s and at most 3600 s (got {tuningSeconds})");
+            }
+
+            if (t == "long" && m == "B")
+            {
+                throw new SpecException("command line", 0, "--tuning", "the tuning protocol imposes κ (mode A); it cannot run with --mode B");
+            }
+
             int ne = (int)Math.Round(0.8 * n);
             var p = new BalancedParameters
             {
@@ -66,12 +85,12 @@ internal static class BalancedCommand
                 Seed = r.GetValue(seed),
                 LatentMatrix = m == "B" ? BalancedExperiment.OscillatorMatrix : null,
             };
-            return Run(p, r.GetValue(condition), r.GetValue(dynamic), r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
+            return Run(p, r.GetValue(condition), r.GetValue(dynamic), t == "long" ? tuningSeconds : 0, r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
         }));
         return command;
     }
 
-    private static int Run(BalancedParameters p, double condition, double dynamic, int threads, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    private static int Run(BalancedParameters p, double condition, double dynamic, double tuningCondition, int threads, string dir, bool plot, TextWriter stdout, TextWriter stderr)
     {
         p.Validate();
         int lastPercent = -1;
@@ -83,7 +102,7 @@ internal static class BalancedCommand
                 stderr.WriteLine($"[{percent,3}%] {message}");
                 lastPercent = percent;
             }
-        });
+        }, tuningCondition);
         using (var staged = new StagedDirectory(dir))
         {
             File.WriteAllText(staged.File("balanced.json"), JsonSerializer.Serialize(report, JsonOptions));
@@ -123,11 +142,16 @@ internal static class BalancedCommand
         sb.AppendLine(Inv($"κ = 0: V̄ = ({b.SimMeanV[0]:0.000}, {b.SimMeanV[1]:0.000}), ISI CV = ({r.IsiCv[0]:0.00}, {r.IsiCv[1]:0.00}), pairwise correlation (50 ms) = ({r.PairwiseCorrelation[0]:0.0e0}, {r.PairwiseCorrelation[1]:0.0e0})"));
         if (r.Mode == "A")
         {
-            sb.AppendLine(Inv($"dynamic segment: V̄(t) = c + b|κ(t)|², b sim/MF = E {r.DynamicCurvature[0]:0.000}/{r.DynamicCurvatureMeanField[0]:0.000}, I {r.DynamicCurvature[1]:0.000}/{r.DynamicCurvatureMeanField[1]:0.000}; decoder R² = {r.DecoderR2:0.000}"));
+            sb.AppendLine(Inv($"dynamic segment: V̄(t) = c + b|κ(t)|², b sim/MF = E {r.DynamicCurvature[0]:0.000}/{r.DynamicCurvatureMeanField[0]:0.000}, I {r.DynamicCurvature[1]:0.000}/{r.DynamicCurvatureMeanField[1]:0.000}; decoder R² = {r.DecoderR2:0.000} ({r.DecoderNeurons} neurons, nested CV)"));
         }
         else
         {
             sb.AppendLine(Inv($"latent oscillator: RMS distance to the mean-field latent dynamics {r.LatentRmsError:0.000}; second half: mean |κ| sim/MF {r.LatentAmplitude[0]:0.000}/{r.LatentAmplitude[1]:0.000}, period sim/MF {r.LatentPeriod[0] * 1000:0.0}/{r.LatentPeriod[1] * 1000:0.0} ms"));
+        }
+
+        if (r.Tuning is { } tu)
+        {
+            sb.AppendLine(Inv($"tuning ({tu.ConditionSeconds:0.#} s × {tu.Radii.Count - 1}×{tu.Angles} + 1 conditions, {tu.FittedNeurons} E neurons fitted): non-monotonicity index {tu.FittedNonMonotonicity:0.000} (K → ∞ prediction {tu.PredictedNonMonotonicity:0.000}; raw argmax {tu.RawNonMonotonicity:0.000}), median ρ² coefficient of ln r {tu.MeanCurvature:0.000}, ridge-model residual {tu.RidgeUnexplained:0.000}"));
         }
 
         if (r.MeanFieldNote.Length > 0)

@@ -45,8 +45,8 @@ public static class LatentSpikesApp
         var spec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };
         var outDir = new Option<string?>("--out") { Description = "Output directory (default: out/<spec name>)." };
         var seed = new Option<ulong?>("--seed") { Description = "Override simulation.seed." };
-        var dt = new Option<double?>("--dt") { Description = "Override simulation.dt (units of τ)." };
-        var duration = new Option<double?>("--duration") { Description = "Override simulation.duration (units of τ)." };
+        var dt = new Option<double?>("--dt") { Description = "Override simulation.dt (units of τ; ms for an srm0 layer stack)." };
+        var duration = new Option<double?>("--duration") { Description = "Override simulation.duration (units of τ; ms for an srm0 layer stack)." };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip latents.png." };
         var engine = new Option<string>("--engine")
         {
@@ -93,6 +93,14 @@ public static class LatentSpikesApp
         var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine, trials, format };
         simulate.SetAction(r => Guard(stderr, () =>
         {
+            // Seed 000: an SRM0 layer-stack spec (an `srm0` section) runs its own simulation.
+            if (LayerStackSpec.IsLayerStackFile(r.GetValue(spec)!))
+            {
+                return LayerStackRun.Simulate(
+                    LayerStackSpec.LoadFile(r.GetValue(spec)!), r.GetValue(seed), r.GetValue(dt), r.GetValue(duration), r.GetValue(outDir),
+                    !r.GetValue(noPlot), r.GetValue(engine)!, r.GetValue(trials), stdout, stderr);
+            }
+
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
             var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
             string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
@@ -119,6 +127,11 @@ public static class LatentSpikesApp
         var validate = new Command("validate", "Check a spec without running it.") { validateSpec };
         validate.SetAction(r => Guard(stderr, () =>
         {
+            if (LayerStackSpec.IsLayerStackFile(r.GetValue(validateSpec)!))
+            {
+                return LayerStackRun.Validate(LayerStackSpec.LoadFile(r.GetValue(validateSpec)!), stdout);
+            }
+
             var loaded = SpecReader.LoadFile(r.GetValue(validateSpec)!);
             var e = loaded.Experiment;
             stdout.WriteLine($"{loaded.File}: ok — '{e.Name}': {e.Network.Populations.Count} population(s) " +

@@ -13,16 +13,26 @@ public static class BalancedFigure
     /// <summary>Saves the figure as PNG.</summary>
     public static void Save(BalancedReport report, string path, int width = 1000, int height = 1100)
     {
+        if (report?.Tuning is not null && height == 1100)
+        {
+            // One more panel: keep the others at their usual height.
+            height = 1375;
+        }
+
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(path);
         var mp = new Multiplot();
         if (report.Mode == "A")
         {
-            mp.AddPlots(4);
+            mp.AddPlots(report.Tuning is null ? 4 : 5);
             DrawDynamic(mp.GetPlot(0), report);
             DrawShift(mp.GetPlot(1), report);
             DrawRates(mp.GetPlot(2), report);
             DrawProjection(mp.GetPlot(3), report);
+            if (report.Tuning is { } tuning)
+            {
+                DrawTuning(mp.GetPlot(4), tuning);
+            }
         }
         else
         {
@@ -136,6 +146,25 @@ public static class BalancedFigure
         law.LegendText = "slope 1/Δ (projection law)";
         plot.XLabel("latent input x = m·κ (Δ)");
         plot.YLabel("ln E[r | x] (ln Hz)");
+        plot.ShowLegend(Alignment.UpperLeft);
+    }
+
+    private static void DrawTuning(Plot plot, TuningReport t)
+    {
+        plot.Title($"tuning, {t.ConditionSeconds:0.#} s per condition: non-monotonicity index {t.FittedNonMonotonicity:0.00}, median ρ² coeff. of ln r {t.MeanCurvature:0.00}");
+        double[] rho = [.. t.Radii];
+        Color[] shades = [Color.FromHex("#c6dbef"), Color.FromHex("#6baed6"), Color.FromHex("#2171b5"), Color.FromHex("#08306b")];
+        for (int g = 0; g < t.GroupTuning.Count; g++)
+        {
+            var line = plot.Add.ScatterLine(rho, t.GroupTuning[g]);
+            line.Color = shades[g % shades.Length];
+            line.LineWidth = 2;
+            line.MarkerSize = 7;
+            line.LegendText = $"E neurons, |m| quartile {g + 1} (mean |m| = {t.GroupLoadings[g]:0.00})";
+        }
+
+        plot.XLabel("|κ| along each neuron's preferred direction");
+        plot.YLabel("mean rate (Hz)");
         plot.ShowLegend(Alignment.UpperLeft);
     }
 

@@ -315,7 +315,8 @@ public static class TrialStatistics
         return (int)Math.Ceiling(u - 1e-9) - 1;
     }
 
-    private static int LowerBound(IReadOnlyList<double> sorted, double value)
+    /// <summary>The first index of <paramref name="sorted"/> whose value is ≥ <paramref name="value"/> (its length when none is).</summary>
+    internal static int LowerBound(IReadOnlyList<double> sorted, double value)
     {
         int lo = 0;
         int hi = sorted.Count;

@@ -301,7 +301,8 @@ public static partial class AnalysisWriter
         }
     }
 
-    private static void WriteJson(string path, Action<Utf8JsonWriter> body)
+    /// <summary>Writes a JSON file with the tool/version/time-unit header every analysis file carries, then <paramref name="body"/>.</summary>
+    internal static void WriteJson(string path, Action<Utf8JsonWriter> body)
     {
         using var stream = System.IO.File.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -313,16 +314,19 @@ public static partial class AnalysisWriter
         w.WriteEndObject();
     }
 
-    private static void WriteCsv(string path, IReadOnlyList<string> header, int rows, Func<int, double[]> row)
+    /// <summary>Writes a numeric CSV: the header, then <paramref name="rows"/> rows (non-finite values as empty cells).</summary>
+    internal static void WriteCsv(string path, IReadOnlyList<string> header, int rows, Func<int, double[]> row)
     {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
-        w.NewLine = "\n";
+        using var w = CsvWriter(path);
         w.WriteLine(string.Join(',', header));
         for (int j = 0; j < rows; j++)
         {
             w.WriteLine(string.Join(',', row(j).Select(Num)));
         }
     }
+
+    /// <summary>A UTF-8 (no BOM), '\n'-terminated writer with a large buffer, as every CSV of the tool uses.</summary>
+    internal static StreamWriter CsvWriter(string path) => new(path, false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
 
     private static void WriteTable(string path, IReadOnlyList<string> header, IReadOnlyList<object[]> rows)
     {

@@ -195,29 +195,11 @@ public static class RateWriter
         return ["soft_boundary.json", "soft_boundary.csv"];
     }
 
-    private static void Json(string path, Action<Utf8JsonWriter> body)
-    {
-        using var stream = File.Create(path);
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        w.WriteStartObject();
-        w.WriteString("tool", "latentspikes");
-        w.WriteString("version", RunWriter.ToolVersion);
-        w.WriteString("time_unit", "tau");
-        body(w);
-        w.WriteEndObject();
-    }
+    private static void Json(string path, Action<Utf8JsonWriter> body) => AnalysisWriter.WriteJson(path, body);
 
-    private static void Csv(string path, IReadOnlyList<string> header, int rows, Func<int, double[]> row)
-    {
-        using var w = Writer(path);
-        w.WriteLine(string.Join(',', header));
-        for (int j = 0; j < rows; j++)
-        {
-            w.WriteLine(string.Join(',', row(j).Select(Num)));
-        }
-    }
+    private static void Csv(string path, IReadOnlyList<string> header, int rows, Func<int, double[]> row) => AnalysisWriter.WriteCsv(path, header, rows, row);
 
-    private static StreamWriter Writer(string path) => new(path, false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+    private static StreamWriter Writer(string path) => AnalysisWriter.CsvWriter(path);
 
     private static void Number(Utf8JsonWriter w, string name, double value) => AnalysisWriter.Number(w, name, value);
 

@@ -150,7 +150,7 @@ public static class RateComparison
         {
             double t = grid[samples[s]];
             double sum = 0;
-            for (int m = Math.Max(0, LowerBound(grid, t - (6 * sigma)) - 1); m + 1 < grid.Count && grid[m] <= t + (6 * sigma); m++)
+            for (int m = Math.Max(0, TrialStatistics.LowerBound(grid, t - (6 * sigma)) - 1); m + 1 < grid.Count && grid[m] <= t + (6 * sigma); m++)
             {
                 double t0 = grid[m];
                 double t1 = grid[m + 1];
@@ -166,59 +166,6 @@ public static class RateComparison
         return result;
     }
 
-    private static int LowerBound(IReadOnlyList<double> sorted, double value)
-    {
-        int lo = 0;
-        int hi = sorted.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
-    /// <summary>Pearson correlation; NaN when either series is constant or they are empty.</summary>
-    public static double Correlation(IReadOnlyList<double> a, IReadOnlyList<double> b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        int n = Math.Min(a.Count, b.Count);
-        if (n < 2)
-        {
-            return double.NaN;
-        }
-
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < n; i++)
-        {
-            ma += a[i];
-            mb += b[i];
-        }
-
-        ma /= n;
-        mb /= n;
-        double sab = 0;
-        double saa = 0;
-        double sbb = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double da = a[i] - ma;
-            double db = b[i] - mb;
-            sab += da * db;
-            saa += da * da;
-            sbb += db * db;
-        }
-
-        return saa > 0 && sbb > 0 ? sab / Math.Sqrt(saa * sbb) : double.NaN;
-    }
+    /// <summary>Pearson correlation of two equally long series; NaN when either is constant (see <see cref="Balance.Correlation"/>).</summary>
+    public static double Correlation(IReadOnlyList<double> a, IReadOnlyList<double> b) => Balance.Correlation(a, b);
 }

@@ -75,6 +75,27 @@ public static class SpecReader
     public static LoadedSpec Parse(string text, string label, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        var root = LoadRoot(text, label, baseDirectory);
+        var doc = root.Document;
+        var tangents = new Dictionary<string, IReadOnlyList<TangentPoint>>(StringComparer.Ordinal);
+        Experiment experiment;
+        try
+        {
+            experiment = ReadExperiment(root, tangents);
+        }
+        catch (ModelValidationException e)
+        {
+            throw new SpecException(label, doc.LineOf(e.Field), e.Field, e.Reason);
+        }
+
+        string normalised = text.Replace("\r\n", "\n", StringComparison.Ordinal);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalised)));
+        return new LoadedSpec(experiment, label, text, hash, tangents);
+    }
+
+    /// <summary>Parses the YAML/JSON text into its root node; syntax errors become one-line <see cref="SpecException"/>s.</summary>
+    internal static SpecNode LoadRoot(string text, string label, string? baseDirectory)
+    {
         var doc = new SpecDocument(label, baseDirectory);
         var stream = new YamlStream();
         var parser = new Parser(new StringReader(text));
@@ -102,21 +123,7 @@ public static class SpecReader
             throw new SpecException(label, 0, string.Empty, stream.Documents.Count == 0 ? "the spec is empty" : "the spec must hold exactly one YAML document");
         }
 
-        var root = new SpecNode(doc, stream.Documents[0].RootNode, string.Empty);
-        var tangents = new Dictionary<string, IReadOnlyList<TangentPoint>>(StringComparer.Ordinal);
-        Experiment experiment;
-        try
-        {
-            experiment = ReadExperiment(root, tangents);
-        }
-        catch (ModelValidationException e)
-        {
-            throw new SpecException(label, doc.LineOf(e.Field), e.Field, e.Reason);
-        }
-
-        string normalised = text.Replace("\r\n", "\n", StringComparison.Ordinal);
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalised)));
-        return new LoadedSpec(experiment, label, text, hash, tangents);
+        return new SpecNode(doc, stream.Documents[0].RootNode, string.Empty);
     }
 
     private static Experiment ReadExperiment(SpecNode root, Dictionary<string, IReadOnlyList<TangentPoint>> tangents)
@@ -124,6 +131,13 @@ public static class SpecReader
         if (!root.IsMap)
         {
             throw root.Error("a spec is a mapping with the fields " + string.Join(", ", TopKeys));
+        }
+
+        if (LayerStackSpec.IsLayerStack(root))
+        {
+            // An srm0 spec is complete without simulation/input/populations; say what it is rather than list missing keys.
+            throw new SpecException(root.Document.File, LayerStackSpec.LineOfSection(root), LayerStackSpec.Section,
+                "this is an SRM0 layer-stack spec (seed 000), not a low-rank LIF network; only `latentspikes validate` and `latentspikes simulate` run it");
         }
 
         var top = root.AsMap(TopKeys);

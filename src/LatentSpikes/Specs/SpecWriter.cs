@@ -154,6 +154,6 @@ public static class SpecWriter
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Quote(string text) =>
+    internal static string Quote(string text) =>
         "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
 }

@@ -41,6 +41,12 @@ public sealed record MultilayerRunOptions
     /// <summary>Worker threads (0: all cores). Results do not depend on it.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Spiking neurons 0 … n − 1 of every hidden layer whose spike times are kept (after the warm-up) in
+    /// <see cref="MultilayerRun.SampledSpikes"/>; 0 keeps none. Only the spiking network has spikes to keep.
+    /// </summary>
+    public int SpikeSample { get; init; }
+
     /// <summary>Throws <see cref="ModelValidationException"/> naming the first bad value.</summary>
     public void Validate()
     {
@@ -63,8 +69,19 @@ public sealed record MultilayerRunOptions
         {
             throw new ModelValidationException("threads", $"must be ≥ 0 (0: all cores), got {Threads}");
         }
+
+        if (SpikeSample < 0)
+        {
+            throw new ModelValidationException("spike_sample", $"must be ≥ 0 neurons per layer, got {SpikeSample}");
+        }
     }
 }
+
+/// <summary>One spike of a sampled neuron of the spiking network.</summary>
+/// <param name="Layer">Hidden layer (0-based).</param>
+/// <param name="Neuron">Neuron index within the layer.</param>
+/// <param name="Step">Recorded time step (0 at the end of the warm-up).</param>
+public readonly record struct Srm0Spike(int Layer, int Neuron, int Step);
 
 /// <summary>
 /// The recorded result of one layer-network run: the K output membranes y_k(t) of every network simulated (after the
@@ -75,14 +92,21 @@ public sealed class MultilayerRun
     private readonly Dictionary<Srm0Networks, double[][]> _outputs;
     private readonly Dictionary<Srm0Networks, double[]> _rates;
 
-    internal MultilayerRun(MultilayerNetwork network, MultilayerRunOptions options, int steps, Dictionary<Srm0Networks, double[][]> outputs, Dictionary<Srm0Networks, double[]> rates)
+    internal MultilayerRun(MultilayerNetwork network, MultilayerRunOptions options, int steps, Dictionary<Srm0Networks, double[][]> outputs, Dictionary<Srm0Networks, double[]> rates, IReadOnlyList<Srm0Spike> sampledSpikes)
     {
         Network = network;
         Options = options;
         RecordedSteps = steps;
         _outputs = outputs;
         _rates = rates;
+        SampledSpikes = sampledSpikes;
     }
+
+    /// <summary>
+    /// Spikes of the spiking network's neurons 0 … <see cref="MultilayerRunOptions.SpikeSample"/> − 1 of every layer
+    /// after the warm-up, in time order (then layer, then neuron); empty without the spiking network or a sample.
+    /// </summary>
+    public IReadOnlyList<Srm0Spike> SampledSpikes { get; }
 
     /// <summary>The network simulated.</summary>
     public MultilayerNetwork Network { get; }
@@ -212,6 +236,8 @@ public static class MultilayerSimulation
         int threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         int progressEvery = Math.Max(1, total / 100);
+        var sampled = new List<Srm0Spike>();
+        int sample = Math.Min(options.SpikeSample, n);
 
         for (int t = 0; t < total; t++)
         {
@@ -241,6 +267,11 @@ public static class MultilayerSimulation
             for (int s = 0; s < states.Length; s++)
             {
                 var state = states[s];
+                if (record && sample > 0)
+                {
+                    state.CollectSpikes(sample, t - warm, sampled);
+                }
+
                 if (record)
                 {
                     var y = outputs[state.Kind];
@@ -293,7 +324,7 @@ public static class MultilayerSimulation
 
         var rates = rateSums.ToDictionary(kv => kv.Key, kv => kv.Value.Select(sum => sum / (n * (double)recorded * neuron.Dt)).ToArray());
         progress?.Report(1.0);
-        return new MultilayerRun(network, options, recorded, outputs, rates);
+        return new MultilayerRun(network, options, recorded, outputs, rates, sampled);
     }
 
     /// <summary>One network's per-layer neuron state and its latent potentials z^(1..L_h) (index L_h: the output membranes).</summary>
@@ -323,6 +354,29 @@ public static class MultilayerSimulation
 
         /// <summary>Latent potentials entering each layer; entry 0 is unused (layer 1 reads the shared input).</summary>
         public double[][] Latents { get; }
+
+        /// <summary>
+        /// Appends the spikes of neurons 0 … <paramref name="sample"/> − 1 of every layer in this step. Read after the
+        /// parallel step from the ages (age index 0 means "spiked this step"), so recording needs no locks.
+        /// </summary>
+        public void CollectSpikes(int sample, int step, List<Srm0Spike> into)
+        {
+            if (_spiking is null)
+            {
+                return;
+            }
+
+            for (int layer = 0; layer < _spiking.Length; layer++)
+            {
+                for (int i = 0; i < sample; i++)
+                {
+                    if (_spiking[layer].AgeIndex(i) == 0)
+                    {
+                        into.Add(new Srm0Spike(layer, i, step));
+                    }
+                }
+            }
+        }
 
         /// <summary>Steps neurons [from, to) of one layer; sums E_j·s_j into <paramref name="sum"/> and Σ s_j into <paramref name="count"/>.</summary>
         public void Process(int layer, int from, int to, double[] z, ulong step, Span<double> sum, out double count)

@@ -44,7 +44,24 @@ public sealed class BalancedCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "balanced.png")));
     }
 
+    [Fact]
+    public void The_long_tuning_protocol_adds_its_index_to_the_report()
+    {
+        var r = Run("balanced", "--neurons", "500", "--K", "20", "--condition", "0.3", "--dynamic", "0.3", "--tuning", "long", "--tuning-condition", "0.4", "--out", _dir);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("tuning (0.4 s × 5×8 + 1 conditions", r.Out, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "balanced.json")));
+        var tuning = json.RootElement.GetProperty("Tuning");
+        Assert.InRange(tuning.GetProperty("FittedNonMonotonicity").GetDouble(), 0, 1);
+        Assert.Equal(6, tuning.GetProperty("Radii").GetArrayLength());
+        // The main protocol (24 conditions + dynamic segment) plus 41 tuning conditions.
+        Assert.Equal((24 * 0.3) + 0.3 + (41 * 0.4), json.RootElement.GetProperty("SimulatedSeconds").GetDouble(), 1e-9);
+        Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(_dir, "balanced.png"))[..PngSignature.Length]);
+    }
+
     [Theory]
+    [InlineData("--tuning", "short", "--tuning")]
+    [InlineData("--tuning-condition", "0.1", "--tuning-condition")]
     [InlineData("--mode", "C", "--mode")]
     [InlineData("--K", "5000", "K:")]
     [InlineData("--neurons", "5", "--neurons")]

@@ -110,6 +110,14 @@ public sealed class SchemaConformanceTests
         var failures = new List<string>();
 
         CheckKeys(root, DeclaredKeys(Schema), "top level", failures);
+        if (Child(root, LayerStackSpec.Section) is YamlMappingNode stack)
+        {
+            // An SRM0 layer stack has its own sections (checked against $defs/srm0) and none of the LIF ones.
+            CheckLayerStackKeys(stack, failures);
+            Fail(failures);
+            return;
+        }
+
         if (Child(root, "simulation") is YamlMappingNode simulation)
         {
             CheckKeys(simulation, DeclaredKeys(Property(Schema, "simulation")), "simulation", failures);
@@ -251,6 +259,31 @@ public sealed class SchemaConformanceTests
     }
 
     [Fact]
+    public void Every_srm0_key_the_schema_declares_is_accepted_by_the_layer_stack_reader()
+    {
+        var stack = Property(Schema, LayerStackSpec.Section);
+        var failures = new List<string>();
+        foreach (string key in DeclaredKeys(stack).Where(k => k != "neurons"))
+        {
+            var node = Property(stack, key);
+            if (node.TryGetProperty("properties", out _))
+            {
+                foreach (string inner in DeclaredKeys(node))
+                {
+                    CheckLayerStack($"srm0.{key}.{inner}", $"srm0: {{neurons: 50, {key}: {{{inner}: {LayerStackSample(inner, Property(node, inner))}}}}}", failures);
+                }
+            }
+            else
+            {
+                CheckLayerStack($"srm0.{key}", $"srm0: {{neurons: 50, {key}: {LayerStackSample(key, node)}}}", failures);
+            }
+        }
+
+        Fail(failures);
+        Assert.Throws<SpecException>(() => LayerStackSpec.Parse("srm0: {neurons: 50, neuron: {rho_0: 1}}", "test"));
+    }
+
+    [Fact]
     public void The_check_catches_a_key_the_reader_does_not_know()
     {
         // Guards the tests above: an undeclared key really is reported as an unknown field.
@@ -322,6 +355,46 @@ public sealed class SchemaConformanceTests
             "object" => "{}",
             _ => "1",
         };
+    }
+
+    /// <summary>Checks the keys of an srm0 section and of its sub-sections against $defs/srm0.</summary>
+    private static void CheckLayerStackKeys(YamlMappingNode stack, List<string> failures)
+    {
+        var schema = Property(Schema, LayerStackSpec.Section);
+        CheckKeys(stack, DeclaredKeys(schema), "srm0", failures);
+        foreach (var (key, value) in stack.Children)
+        {
+            string name = ((YamlScalarNode)key).Value ?? string.Empty;
+            if (value is YamlMappingNode section && DeclaredKeys(schema).Contains(name))
+            {
+                CheckKeys(section, DeclaredKeys(Property(schema, name)), $"srm0.{name}", failures);
+            }
+        }
+    }
+
+    /// <summary>A valid value for an srm0 key (the generic samples of <see cref="SampleFor"/> would break cross-field rules, e.g. dt vs age memory).</summary>
+    private static string LayerStackSample(string key, JsonElement schema) => key switch
+    {
+        "latents" => "4",
+        "decoder_gain" => "0.05",
+        "networks" => "[spiking, gr]",
+        "dt" => "0.5",
+        "abs_refractory" => "1",
+        "age_memory" => "30",
+        "spike_sample" => "5",
+        _ => SampleFor(schema),
+    };
+
+    private static void CheckLayerStack(string what, string yaml, List<string> failures)
+    {
+        try
+        {
+            LayerStackSpec.Parse(yaml, "test");
+        }
+        catch (SpecException e)
+        {
+            failures.Add($"{what}: declared in the schema but the layer-stack reader rejects it: {e.Message}");
+        }
     }
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>

@@ -40,15 +40,9 @@ public static class FigureRegistry
         new Fig06NoisyInhibitory(),
         new Fig07Nullspace(),
         new Fig08Balance(),
-        new PendingFigure("9", "The soft inhibitory boundary of the rate network",
-        [
-            new("9", "a-d", "Slow synapses and the sigmoid rate twin turn the boundary into a soft boundary; the rate network's readout matches it", "the rate twin and soft boundary (branch rate)"),
-        ]),
+        new Fig09SoftBoundary(),
         new Fig10SlowSynapses(),
-        new PendingFigure("11", "Nullclines of the rate E-I network",
-        [
-            new("11", "a-c", "The E and I nullclines of the rate twin cross at the spiking network's boundary crossing", "the rate twin and nullclines (branch rate)"),
-        ]),
+        new Fig11Nullclines(),
         new Fig12SlowEi(),
         new FigS1RandomBoundary(),
         new FigS2Irregularity(),

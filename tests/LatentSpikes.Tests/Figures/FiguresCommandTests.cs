@@ -55,16 +55,16 @@ public sealed class FiguresCommandTests : IDisposable
     [Fact]
     public void Quick_run_writes_figures_and_the_claim_table()
     {
-        var (code, stdout, err) = Run("figures", "--only", "2,S3,9", "--out", _dir, "--quick", "--strict");
+        var (code, stdout, err) = Run("figures", "--only", "2,S3,12", "--out", _dir, "--quick", "--strict");
         Assert.True(code == 0, err);
         Assert.Contains("Fig. 2: pass", stdout, StringComparison.Ordinal);
-        Assert.Contains("Fig. 9: pending", stdout, StringComparison.Ordinal);
+        Assert.Contains("Fig. 12: pass (3/3 claims, 1 pending)", stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_dir, "fig02", "fig02.png")));
         Assert.True(File.Exists(Path.Combine(_dir, "figS3", "figS3.svg")));
         Assert.True(File.Exists(Path.Combine(_dir, "fig02", "spec.yaml")));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "claims.json")));
         var figures = json.RootElement.GetProperty("figures").EnumerateArray().Select(f => f.GetProperty("id").GetString()!).ToArray();
-        Assert.Equal(new[] { "2", "9", "S3" }, figures);
+        Assert.Equal(new[] { "2", "12", "S3" }, figures);
         Assert.Equal(0, json.RootElement.GetProperty("failed").GetInt32());
         Assert.True(json.RootElement.GetProperty("quick").GetBoolean());
         string md = File.ReadAllText(Path.Combine(_dir, "claims.md"));

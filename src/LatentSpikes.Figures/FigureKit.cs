@@ -141,17 +141,14 @@ public static class FigureKit
         return (mp, panels);
     }
 
-    /// <summary>Saves a figure as PNG and SVG (same layout), named after the figure folder.</summary>
+    /// <summary>Saves a figure as PNG now and queues its SVG (same layout) for <see cref="FigureContext.RenderDeferred"/>; both named after the figure folder.</summary>
     public static void Save(FigureContext context, Multiplot multiplot, string baseName, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(multiplot);
-        multiplot.SavePng(context.File(baseName + ".png"), width, height);
-        using (var stream = System.IO.File.Create(context.File(baseName + ".svg")))
-        {
-            using var canvas = SKSvgCanvas.Create(new SKRect(0, 0, width, height), stream);
-            multiplot.Render(canvas, new PixelRect(0, width, height, 0));
-        }
+        PlotOutput.SavePng(multiplot, context.File(baseName + ".png"), width, height);
+        string svg = context.File(baseName + ".svg");
+        context.Defer(() => PlotOutput.SaveSvg(multiplot, svg, width, height));
     }
 
     /// <summary>Adds a line, thinned evenly to at most <see cref="MaxLinePoints"/> points.</summary>

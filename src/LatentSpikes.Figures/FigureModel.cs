@@ -66,6 +66,7 @@ public interface IFigure
 public sealed class FigureContext
 {
     private readonly List<string> _files = [];
+    private readonly List<Action> _deferred = [];
 
     /// <summary>Creates a context writing into <paramref name="directory"/> (created if missing).</summary>
     /// <param name="directory">The figure's own folder.</param>
@@ -115,6 +116,36 @@ public sealed class FigureContext
         }
 
         return path;
+    }
+
+    /// <summary>
+    /// Queues a render to run after the figure's simulations (see <see cref="RenderDeferred"/>): the SVG device of
+    /// SkiaSharp can crash the process when a garbage collection driven by other threads' allocations lands inside
+    /// its native calls, so SVGs are drawn when no simulation runs beside them.
+    /// </summary>
+    public void Defer(Action render)
+    {
+        ArgumentNullException.ThrowIfNull(render);
+        lock (_deferred)
+        {
+            _deferred.Add(render);
+        }
+    }
+
+    /// <summary>Runs the queued renders in order, once.</summary>
+    public void RenderDeferred()
+    {
+        Action[] renders;
+        lock (_deferred)
+        {
+            renders = [.. _deferred];
+            _deferred.Clear();
+        }
+
+        foreach (var render in renders)
+        {
+            render();
+        }
     }
 
     /// <summary>Chooses the full-run or the quick value.</summary>

@@ -44,10 +44,17 @@ public static class FigureRunner
 
         // Pending figures have nothing to run: start the real ones first.
         var order = figures.OrderBy(f => f is PendingFigure ? 1 : 0).ToArray();
+        var made = new ConcurrentDictionary<string, Made>(StringComparer.Ordinal);
         Parallel.ForEach(order, options, figure =>
         {
-            results[figure.Id] = RunOne(figure, outDir, quick, progressFor?.Invoke(figure), cancellationToken);
+            made[figure.Id] = Make(figure, outDir, quick, progressFor?.Invoke(figure), cancellationToken);
         });
+
+        // SVGs are drawn after every simulation has finished, one at a time (FigureContext.Defer says why).
+        foreach (var figure in order)
+        {
+            results[figure.Id] = Finish(figure, outDir, made[figure.Id]);
+        }
 
         var ordered = figures.Select(f => results[f.Id]).ToArray();
         File.WriteAllText(Path.Combine(outDir, ClaimsJson), ToJson(ordered, quick));
@@ -59,11 +66,19 @@ public static class FigureRunner
     public static FigureResult RunOne(IFigure figure, string outDir, bool quick, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(figure);
+        return Finish(figure, outDir, Make(figure, outDir, quick, progress, cancellationToken));
+    }
+
+    /// <summary>A figure's claims and context after its simulations, before its deferred renders.</summary>
+    private sealed record Made(string Folder, FigureContext? Context, IReadOnlyList<ClaimResult> Claims);
+
+    private static Made Make(IFigure figure, string outDir, bool quick, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
         string folder = FigureRegistry.FolderOf(figure.Id);
         string dir = Path.Combine(outDir, folder);
         if (figure is PendingFigure)
         {
-            return new FigureResult(figure.Id, figure.Title, folder, [], [], figure.Pending);
+            return new Made(folder, null, []);
         }
 
         FigureContext? context = null;
@@ -81,13 +96,36 @@ public static class FigureRunner
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A figure that cannot be made is a failed claim with its reason, not a crash of the whole table.
-            claims = [new ClaimResult(figure.Id, "-", "The figure's simulations and analyses run to completion", e.Message.Replace('\n', ' '), "no error", false)];
+            claims = [Failed(figure, e)];
         }
 
-        progress?.Report(1.0);
-        var files = (context?.Files ?? []).Where(File.Exists).Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).ToArray();
-        return new FigureResult(figure.Id, figure.Title, folder, files, claims, figure.Pending);
+        return new Made(folder, context, claims);
     }
+
+    private static FigureResult Finish(IFigure figure, string outDir, Made made)
+    {
+        if (figure is PendingFigure)
+        {
+            return new FigureResult(figure.Id, figure.Title, made.Folder, [], [], figure.Pending);
+        }
+
+        var claims = made.Claims;
+        try
+        {
+            made.Context?.RenderDeferred();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            claims = [.. claims, Failed(figure, e)];
+        }
+
+        made.Context?.Report(1.0);
+        var files = (made.Context?.Files ?? []).Where(File.Exists).Select(f => Path.GetRelativePath(outDir, f).Replace('\\', '/')).ToArray();
+        return new FigureResult(figure.Id, figure.Title, made.Folder, files, claims, figure.Pending);
+    }
+
+    private static ClaimResult Failed(IFigure figure, Exception e) =>
+        new(figure.Id, "-", "The figure's simulations and analyses run to completion", e.Message.Replace('\n', ' '), "no error", false);
 
     /// <summary>The claim table as JSON.</summary>
     public static string ToJson(IReadOnlyList<FigureResult> results, bool quick)

@@ -46,7 +46,7 @@ public static partial class AnalysisFigures
         traces.XLabel("time (τ)");
         traces.YLabel("latent readouts");
         traces.ShowLegend(Alignment.UpperRight);
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     /// <summary>
@@ -102,7 +102,7 @@ public static partial class AnalysisFigures
             plot.ShowLegend(Alignment.UpperRight);
         }
 
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     private static void Dashed(Plot plot, double[] x, double[] y, Color colour, string label)

@@ -53,7 +53,7 @@ public static partial class AnalysisFigures
             plot.ShowLegend(Alignment.UpperRight);
         }
 
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     /// <summary>ISI CV against rate per neuron (Poisson: CV = 1), and spike-count CV against mean count when there are several trials.</summary>
@@ -100,7 +100,7 @@ public static partial class AnalysisFigures
             cv.ShowLegend(Alignment.UpperRight);
         }
 
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     /// <summary>The Fig. S2b comparison: spike-count CV of the focus neuron against the noise std, recurrent versus feedforward.</summary>
@@ -116,7 +116,7 @@ public static partial class AnalysisFigures
         plot.XLabel("voltage noise std σ");
         plot.YLabel("spike-count CV");
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, width, height);
+        PlotOutput.SavePng(plot, path, width, height);
     }
 
     /// <summary>Fig. 8d: excitatory, inhibitory and net input of example neurons (top) and their voltages against the threshold (bottom).</summary>
@@ -160,7 +160,7 @@ public static partial class AnalysisFigures
         voltage.XLabel("time (τ)");
         inputs.ShowLegend(Alignment.UpperRight);
         voltage.ShowLegend(Alignment.UpperRight);
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     /// <summary>Fig. 7f: per population, the readout projection and the top nullspace projection of the filtered rates (first trial, means removed).</summary>
@@ -190,7 +190,7 @@ public static partial class AnalysisFigures
             }
         }
 
-        mp.SavePng(path, width, height > 0 ? height : 300 + (250 * Math.Max(1, reports.Count)));
+        PlotOutput.SavePng(mp, path, width, height > 0 ? height : 300 + (250 * Math.Max(1, reports.Count)));
     }
 
     private static void Band(Plot plot, double[] x, MeanSem series, Color colour, string label)

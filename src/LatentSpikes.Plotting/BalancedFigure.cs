@@ -41,7 +41,7 @@ public static class BalancedFigure
             DrawMeanVTrace(mp.GetPlot(1), report);
         }
 
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     private static Color Pop(int a) => a == 0 ? RunFigure.Excitatory : RunFigure.Inhibitory;

@@ -32,7 +32,7 @@ public static class CompileFigure
             BuildSeveralInputs(compiled, simulation, mp.GetPlot(0), mp.GetPlot(1));
         }
 
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     private static void BuildOneInput(CompiledFunction c, SimulationResult? sim, Plot top, Plot bottom)

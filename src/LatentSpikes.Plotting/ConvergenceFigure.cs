@@ -44,7 +44,7 @@ public static class ConvergenceFigure
         Traces(mp.GetPlot(0), smallest, dtMs, $"{title}\noutput membrane y₁(t) at N = {smallest.Neurons}, K = {smallest.Latents} (seed {seed})");
         Traces(mp.GetPlot(1), largest, dtMs, $"output membrane y₁(t) at N = {largest.Neurons}, K = {largest.Latents} (seed {seed})");
         Scaling(mp.GetPlot(2), points);
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     private static void Traces(Plot plot, ConvergencePoint point, double dtMs, string title)

@@ -71,7 +71,7 @@ public static class GeometryFigure
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentNullException.ThrowIfNull(path);
         using var plot = BuildRankOne(geometry, inputFrom, inputTo, simulation, title);
-        plot.SavePng(path, width, height);
+        PlotOutput.SavePng(plot, path, width, height);
     }
 
     /// <summary>
@@ -91,7 +91,7 @@ public static class GeometryFigure
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentNullException.ThrowIfNull(path);
         using var plot = BuildEiPlane(geometry, x, simulation, title);
-        plot.SavePng(path, width, height);
+        PlotOutput.SavePng(plot, path, width, height);
     }
 
     /// <summary>
@@ -113,7 +113,7 @@ public static class GeometryFigure
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentNullException.ThrowIfNull(path);
         var multiplot = BuildEiFunction(geometry, inputFrom, inputTo, simulation, markInput, title);
-        multiplot.SavePng(path, width, height);
+        PlotOutput.SavePng(multiplot, path, width, height);
     }
 
     private static Plot BuildRankOne(RankOneGeometry g, double inputFrom, double inputTo, SimulationResult? sim, string? title)

@@ -34,7 +34,7 @@ public static class LayerStackFigure
             Raster(mp.GetPlot(shown), run);
         }
 
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     private static void Outputs(Plot plot, MultilayerRun run, int q, string title)

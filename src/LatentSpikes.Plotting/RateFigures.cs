@@ -71,7 +71,7 @@ public static class RateFigures
         double top = Math.Max(1, 2 * yMax);
         plot.Axes.SetLimits(grid[0], grid[^1], 0, top);
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, width, height);
+        PlotOutput.SavePng(plot, path, width, height);
     }
 
     /// <summary>
@@ -133,7 +133,7 @@ public static class RateFigures
             rates.ShowLegend(Alignment.UpperRight);
         }
 
-        mp.SavePng(path, width, height);
+        PlotOutput.SavePng(mp, path, width, height);
     }
 
     /// <summary>
@@ -170,7 +170,7 @@ public static class RateFigures
         plot.XLabel($"ȳ ({boundary.Latent})");
         plot.YLabel("dȳ/dt");
         plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, width, height);
+        PlotOutput.SavePng(plot, path, width, height);
     }
 
     private static void Dotted(Plot plot, double[] x, double[] y, Color colour, string label)

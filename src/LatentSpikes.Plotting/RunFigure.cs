@@ -26,7 +26,7 @@ public static class RunFigure
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(path);
         var multiplot = Build(result);
-        multiplot.SavePng(path, width, height);
+        PlotOutput.SavePng(multiplot, path, width, height);
     }
 
     /// <summary>The colour of a population kind.</summary>

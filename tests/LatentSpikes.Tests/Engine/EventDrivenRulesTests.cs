@@ -8,6 +8,7 @@ using LatentSpikes.Simulation;
 namespace LatentSpikes.Tests.Engine;
 
 /// <summary>The event engine's rules: simultaneous crossings, runaway detection, noise streams, unsupported input, the CLI switch.</summary>
+[Collection(RunAlone.Name)]
 public sealed class EventDrivenRulesTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "latentspikes-event-" + Guid.NewGuid().ToString("N"));

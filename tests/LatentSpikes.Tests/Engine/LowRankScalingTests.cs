@@ -5,6 +5,7 @@ using LatentSpikes.Simulation;
 
 namespace LatentSpikes.Tests.Engine;
 
+[Collection(RunAlone.Name)]
 public class LowRankScalingTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace LatentSpikes.Tests.Figures;
 /// Every figure's --quick path: its claims (the paper's quantitative statements, with the tolerances justified in each
 /// figure) hold and its files exist.
 /// </summary>
+[Collection(RunAlone.Name)]
 public sealed class FigureTests : IDisposable
 {
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];

@@ -5,6 +5,7 @@ using static LatentSpikes.Tests.Cli.CliRunner;
 namespace LatentSpikes.Tests.Figures;
 
 /// <summary><c>latentspikes figures</c>: --only parsing, errors, outputs and the claim table.</summary>
+[Collection(RunAlone.Name)]
 public sealed class FiguresCommandTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "latentspikes-figures-cli-" + Guid.NewGuid().ToString("N"));

@@ -10,6 +10,7 @@ namespace LatentSpikes.Tests.Figures;
 /// are measured and which stay pending (and why), and that the trial-parallel analyses they run give the same
 /// numbers for any thread count.
 /// </summary>
+[Collection(RunAlone.Name)]
 public sealed class RateFigureTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "latentspikes-ratefigures-" + Guid.NewGuid().ToString("N"));

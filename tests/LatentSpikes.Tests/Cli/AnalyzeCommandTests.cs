@@ -330,12 +330,4 @@ public sealed class AnalyzeCommandTests : IDisposable
         return dir;
     }
 
-
-    private static string AssertOneErrorLine(string stderr)
-    {
-        string[] lines = stderr.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
-        Assert.True(lines.Length == 1, $"expected one line on stderr, got {lines.Length}:\n{stderr}");
-        Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
-        return lines[0];
-    }
 }

@@ -114,12 +114,4 @@ public sealed class AnalyzeFig8Tests : IDisposable
         Assert.Equal(0, r.Code);
         return dir;
     }
-
-    private static string AssertOneErrorLine(string stderr)
-    {
-        string[] lines = stderr.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
-        Assert.True(lines.Length == 1, $"expected one line on stderr, got {lines.Length}:\n{stderr}");
-        Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
-        return lines[0];
-    }
 }

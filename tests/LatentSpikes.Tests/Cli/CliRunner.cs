@@ -13,4 +13,13 @@ internal static class CliRunner
         int code = LatentSpikesApp.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
+
+    /// <summary>Asserts stderr holds exactly one line, an error, and returns it.</summary>
+    public static string AssertOneErrorLine(string stderr)
+    {
+        string[] lines = stderr.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
+        Assert.True(lines.Length == 1, $"expected one line on stderr, got {lines.Length}:\n{stderr}");
+        Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
+        return lines[0];
+    }
 }

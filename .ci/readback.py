@@ -1,14 +1,18 @@
 #!/usr/bin/python3
-"""Python read-back of a run written with --format csv,npy,nwb,sonata (issue 9).
+"""Python read-back of a run written with --format csv,npy,nwb,sonata (issues 9 and 14).
 
 Usage: readback.py SPEC -- COMMAND...   (COMMAND runs the latentspikes CLI, e.g. dotnet run --project src/LatentSpikes.Cli --no-build --)
 
-Simulates SPEC once, then checks with numpy and h5py only (what a user has): every .npy equals the CSV it mirrors,
-the NWB file has the fields the NWB 2.x schema requires and its units table / latents equal the CSVs, and the
-SONATA report equals spikes.csv. Exits non-zero with a one-line reason on the first mismatch.
+Simulates SPEC once, then checks with the readers users have: every .npy equals the CSV it mirrors (numpy); the NWB
+file has the fields the NWB 2.x schema requires (h5py), opens in the NWB reference reader pynwb (put
+../shared/tools/pynwb/src on PYTHONPATH) with every unit's spike times and the latents equal to the CSVs, and passes
+pynwb's validator with no error; the SONATA report equals spikes.csv. Converted times (s in NWB, ms in SONATA) must be
+exactly the double nearest the decimal product of the CSV text and the unit factor: no float noise. Exits non-zero
+with a one-line reason on the first mismatch.
 """
 import csv
 import json
+from decimal import Decimal
 import os
 import subprocess
 import sys
@@ -55,6 +59,12 @@ def main():
     with open(os.path.join(out, "spikes.csv")) as f:
         spk = list(csv.reader(f))[1:]
     st = np.array([float(r[0]) for r in spk])
+    # Exact unit conversions from the CSV text: the writers promise the double nearest the decimal product.
+    tau = Decimal(repr(float(tau_ms)))
+    st_seconds = np.array([float(Decimal(r[0]) * tau / 1000) for r in spk])
+    st_ms = np.array([float(Decimal(r[0]) * tau) for r in spk])
+    with open(os.path.join(out, "latents.csv")) as f:
+        record_seconds = np.array([float(Decimal(r[0]) * tau / 1000) for r in list(csv.reader(f))[1:]])
     sp = np.array([pops.index(r[1]) for r in spk], dtype=np.int32)
     sn = np.array([int(r[2]) for r in spk], dtype=np.int32)
     check(len(spk) == summary["total_spikes"], "spikes.csv rows != summary total_spikes")
@@ -100,8 +110,8 @@ def main():
         for u, end in enumerate(index):
             p = pops.index(population[u])
             check(offsets[p] + neuron[u] == u, f"unit {u} population/neuron columns")
-            expected = st[(sp == p) & (sn == neuron[u])] * tau_ms / 1000.0
-            check(np.allclose(spike_times[start:end], expected, rtol=1e-12, atol=0), f"unit {u} spike times != spikes.csv")
+            expected = st_seconds[(sp == p) & (sn == neuron[u])]
+            check(np.array_equal(spike_times[start:end], expected), f"unit {u} spike times != spikes.csv (s, exactly)")
             start = end
         check(start == len(st), "units hold every spike")
 
@@ -109,9 +119,33 @@ def main():
         check(text(series.attrs["neurodata_type"]) == "TimeSeries", "latents TimeSeries type")
         check("unit" in series["data"].attrs, "TimeSeries data needs a unit attribute")
         check(np.array_equal(series["data"][:], latents), "NWB latents != latents.csv")
-        check(np.allclose(series["timestamps"][:], times * tau_ms / 1000.0, rtol=1e-12, atol=0), "NWB latent timestamps")
+        check(np.array_equal(series["timestamps"][:], record_seconds), "NWB latent timestamps != latents.csv t (s, exactly)")
+        check(f["session_start_time"].id != f["timestamps_reference_time"].id, "session_start_time and timestamps_reference_time are one object")
+        check("specifications" in f and "core" in f["specifications"], "no cached schema in /specifications")
         if m > 0:
             check(np.array_equal(f["stimulus/presentation/inputs/data"][:], inputs), "NWB inputs != latents.csv x")
+
+    # The NWB reference reader: pynwb opens the file, its units and latents equal the CSVs, its validator is silent.
+    try:
+        import pynwb
+    except ImportError as e:
+        fail(f"pynwb cannot be imported ({e}); put ../shared/tools/pynwb/src on PYTHONPATH")
+    nwb_path = os.path.join(out, "run.nwb")
+    with pynwb.NWBHDF5IO(nwb_path, "r") as io:
+        nwb = io.read()
+        table = nwb.units.to_dataframe()
+        check(len(table) == sum(sizes), f"pynwb: {len(table)} units, expected {sum(sizes)}")
+        for u, row in enumerate(table.itertuples()):
+            p = pops.index(row.population)
+            expected = st_seconds[(sp == p) & (sn == row.neuron)]
+            check(np.array_equal(np.asarray(row.spike_times, dtype=float), expected), f"pynwb: unit {u} spike times != spikes.csv")
+        series = nwb.processing["latents"]["latents"]
+        check(np.array_equal(series.data[:], latents), "pynwb: latents != latents.csv")
+        check(np.array_equal(series.timestamps[:], record_seconds), "pynwb: latent timestamps != latents.csv t")
+        if m > 0:
+            check(np.array_equal(nwb.stimulus["inputs"].data[:], inputs), "pynwb: inputs != latents.csv x")
+    errors, status = pynwb.validate(paths=[nwb_path])
+    check(status == 0 and len(errors) == 0, f"pynwb.validate: status {status}, {len(errors)} error(s): {'; '.join(str(e) for e in errors)[:300]}")
 
     # The HDF5 C tools read both files too (h5py uses the same library, but h5dump walks every object).
     for name in ["run.nwb", "spikes.h5"]:
@@ -125,10 +159,10 @@ def main():
             sorting = h5py.check_enum_dtype(g.attrs.get_id("sorting").dtype)
             check(sorting is not None and sorting.get("by_time") == g.attrs["sorting"], f"SONATA {name} sorting attribute")
             check(text(g["timestamps"].attrs["units"]) == "ms", f"SONATA {name} units")
-            check(np.allclose(g["timestamps"][:], st[sp == p] * tau_ms, rtol=1e-12, atol=0), f"SONATA {name} timestamps != spikes.csv")
+            check(np.array_equal(g["timestamps"][:], st_ms[sp == p]), f"SONATA {name} timestamps != spikes.csv (ms, exactly)")
             check(g["node_ids"].dtype == np.uint64 and np.array_equal(g["node_ids"][:], sn[sp == p]), f"SONATA {name} node_ids")
 
-    print(f"readback: ok ({spec}: {len(st)} spikes, {lat.shape[0]} records; npy, NWB and SONATA equal the CSVs)")
+    print(f"readback: ok ({spec}: {len(st)} spikes, {lat.shape[0]} records; npy, NWB (h5py and pynwb, validated) and SONATA equal the CSVs)")
 
 
 main()

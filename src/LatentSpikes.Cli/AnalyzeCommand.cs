@@ -80,7 +80,7 @@ internal static partial class AnalyzeCommand
         var stored = dirs.SelectMany(d => RunReader.ReadTrials(d).Select(t => (Dir: d, t.Trial, t.Result))).ToArray();
         CheckTrials(stored);
         var trials = stored.Select(t => t.Result).ToArray();
-        if (trials[0].Status == SimulationStatus.Exploded)
+        if (trials[0].Status != SimulationStatus.Completed)
         {
             stderr.WriteLine($"warning: {dirs[0]}: the run exploded ({trials[0].StatusDetail}); analysing the {Num(trials[0].SimulatedDuration)} τ it simulated");
         }

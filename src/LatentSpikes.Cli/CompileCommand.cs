@@ -62,8 +62,13 @@ internal static class CompileCommand
                 Tolerance = r.GetValue(tolerance),
                 Name = r.GetValue(name)!,
             };
-            var compiled = CompileFrom(r.GetValue(function), r.GetValue(knots), r.GetValue(range), options);
             string spec = r.GetValue(outFile) ?? Path.Combine("out", options.Name + ".yaml");
+            if (Directory.Exists(spec))
+            {
+                throw Error("--out", $"'{spec}' is a directory; give the spec file to write, e.g. {Path.Combine(spec, options.Name + ".yaml")}");
+            }
+
+            var compiled = CompileFrom(r.GetValue(function), r.GetValue(knots), r.GetValue(range), options);
             return Write(compiled, spec, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
         }));
         return command;
@@ -191,17 +196,26 @@ internal static class CompileCommand
 
         string figure = Path.Combine(dir ?? ".", Path.GetFileNameWithoutExtension(full) + ".png");
 
-        // Write beside the targets and move into place, so a failure never leaves a half-written spec or figure.
+        // Write beside the targets and move into place, so a failure never leaves a half-written spec or figure
+        // (nor the temporary files: they are removed whatever happens).
         string tmpSpec = full + ".tmp";
-        File.WriteAllText(tmpSpec, text);
-        if (plot)
+        string tmpFigure = figure + ".tmp.png";
+        try
         {
-            string tmpFigure = figure + ".tmp.png";
-            CompileFigure.Save(compiled, run, tmpFigure);
-            File.Move(tmpFigure, figure, overwrite: true);
-        }
+            File.WriteAllText(tmpSpec, text);
+            if (plot)
+            {
+                CompileFigure.Save(compiled, run, tmpFigure);
+                File.Move(tmpFigure, figure, overwrite: true);
+            }
 
-        File.Move(tmpSpec, full, overwrite: true);
+            File.Move(tmpSpec, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tmpSpec);
+            File.Delete(tmpFigure);
+        }
 
         stdout.WriteLine(compiled.Summary);
         if (tracking is not null)
@@ -215,7 +229,7 @@ internal static class CompileCommand
             stdout.WriteLine($"figure written to {figure}");
         }
 
-        if (run is { Status: SimulationStatus.Exploded })
+        if (run is not null && run.Status != SimulationStatus.Completed)
         {
             stderr.WriteLine($"warning: the compiled network's activity ran away: {run.StatusDetail}");
             return LatentSpikesApp.ExitExploded;

@@ -21,8 +21,17 @@ public static class LatentSpikesApp
     /// <summary>Exit code for a spec or argument error.</summary>
     public const int ExitSpecError = 1;
 
-    /// <summary>Exit code when the simulated activity ran away.</summary>
+    /// <summary>Exit code when the simulated activity ran away or its state turned non-finite.</summary>
     public const int ExitExploded = 3;
+
+    /// <summary>Exit code for a failure that is not the input's fault (a bug or the machine): one line, no stack trace.</summary>
+    public const int ExitInternalError = 70;
+
+    /// <summary>The most trials one <c>simulate --trials</c> run takes (every trial is kept in memory until written).</summary>
+    public const int MaxTrials = 100_000;
+
+    /// <summary>The most memory (bytes) the recorded latents of a <c>simulate --trials</c> run may take.</summary>
+    public const long TrialsMemoryLimit = 8L << 30;
 
     /// <summary>
     /// The files a run writes; a rerun into the same folder replaces or removes each of them (including an
@@ -68,9 +77,10 @@ public static class LatentSpikesApp
         };
         trials.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            int count = result.GetValueOrDefault<int>();
+            if (count < 1 || count > MaxTrials)
             {
-                result.AddError($"--trials: must be ≥ 1 (got {result.GetValueOrDefault<int>()})");
+                result.AddError($"--trials: must be between 1 and {MaxTrials:N0} (got {count}); for more, run a sweep over seeds (docs/sweeps.md)");
             }
         });
         // --format (issue 9): which data files a single-trial run writes; see docs/formats.md.
@@ -96,6 +106,11 @@ public static class LatentSpikesApp
             // Seed 000: an SRM0 layer-stack spec (an `srm0` section) runs its own simulation.
             if (LayerStackSpec.IsLayerStackFile(r.GetValue(spec)!))
             {
+                if (RunFormatNames.Parse(r.GetValue(format)!) != RunFormats.Csv)
+                {
+                    throw new SpecException("command line", 0, "--format", "an srm0 layer stack writes csv only (outputs.csv, spikes.csv); npy, nwb and sonata are for low-rank LIF runs");
+                }
+
                 return LayerStackRun.Simulate(
                     LayerStackSpec.LoadFile(r.GetValue(spec)!), r.GetValue(seed), r.GetValue(dt), r.GetValue(duration), r.GetValue(outDir),
                     !r.GetValue(noPlot), r.GetValue(engine)!, r.GetValue(trials), stdout, stderr);
@@ -116,6 +131,16 @@ public static class LatentSpikesApp
             if (count > 1 && formats != RunFormats.Csv)
             {
                 throw new SpecException("command line", 0, "--format", "a multi-trial run (--trials > 1) writes csv only; npy, nwb and sonata are for single runs");
+            }
+
+            if (EiBoundaries.StabilityWarning(exp) is string unstable)
+            {
+                stderr.WriteLine($"warning: {unstable}");
+            }
+
+            if (count > 1)
+            {
+                TrialsRun.CheckMemory(exp, count);
             }
 
             return count > 1
@@ -151,6 +176,11 @@ public static class LatentSpikesApp
                 }
             }
 
+            if (EiBoundaries.StabilityWarning(e) is string unstable)
+            {
+                stderr.WriteLine($"warning: {unstable}");
+            }
+
             return 0;
         }));
 
@@ -161,6 +191,8 @@ public static class LatentSpikesApp
         {
             root.Subcommands.Add(command);
         }
+
+        ValidateOutputPaths(root);
         var parsed = root.Parse(args);
         bool wantsHelp = args.Any(a => a is "-h" or "--help" or "-?" or "--version");
         if (parsed.Errors.Count > 0 && !wantsHelp)
@@ -175,6 +207,62 @@ public static class LatentSpikesApp
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return parsed.Invoke(config);
+    }
+
+    /// <summary>
+    /// Every command's <c>--out</c> gets one check, so no command meets an empty or unusable path deep inside its
+    /// writer: the path must name something (not empty or blank) and hold no NUL or control characters. (A path that
+    /// exists as the wrong kind of thing fails when the outputs are moved into place, with a one-line error.)
+    /// </summary>
+    private static void ValidateOutputPaths(Command command)
+    {
+        foreach (var option in command.Options.Where(o => o.Name == "--out" && o.ValueType == typeof(string)))
+        {
+            option.Validators.Add(result =>
+            {
+                if (result.Tokens.Count == 0)
+                {
+                    return;
+                }
+
+                string value = result.Tokens[^1].Value;
+                string? problem = OutputPathProblem(value);
+                if (problem is not null)
+                {
+                    result.AddError($"--out: {problem}");
+                }
+            });
+        }
+
+        foreach (var sub in command.Subcommands)
+        {
+            ValidateOutputPaths(sub);
+        }
+    }
+
+    /// <summary>Why <paramref name="path"/> cannot be an output path, or null.</summary>
+    internal static string? OutputPathProblem(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return $"'{path}' names no file or directory; give a path such as out/run1";
+        }
+
+        if (path.Any(char.IsControl))
+        {
+            return "the path contains a control character";
+        }
+
+        try
+        {
+            _ = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return $"'{path}' is not a usable path ({e.Message})";
+        }
+
+        return null;
     }
 
     /// <summary>Commands defined in their own files (one file per command beyond the core three).</summary>
@@ -316,7 +404,7 @@ public static class LatentSpikesApp
 
         staged.Commit(OutputFiles);
         Report(result, latentFinal, Path.GetFullPath(dir), stdout, interactive);
-        if (result.Status == SimulationStatus.Exploded)
+        if (result.Status != SimulationStatus.Completed)
         {
             stderr.WriteLine($"warning: {result.StatusDetail}");
             return ExitExploded;
@@ -345,7 +433,7 @@ public static class LatentSpikesApp
         }
         else
         {
-            stdout.WriteLine($"{exp.Name}: {result.SimulatedDuration:0.###} τ simulated, {result.TotalSpikes} spikes, status {(result.Status == SimulationStatus.Completed ? "completed" : "exploded")}");
+            stdout.WriteLine($"{exp.Name}: {result.SimulatedDuration:0.###} τ simulated, {result.TotalSpikes} spikes, status {result.Status.ToText()}");
             for (int p = 0; p < exp.Network.Populations.Count; p++)
             {
                 var pop = exp.Network.Populations[p];
@@ -382,6 +470,22 @@ public static class LatentSpikesApp
         {
             stderr.WriteLine($"error: {e.Message.Replace('\n', ' ')}");
             return ExitSpecError;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("error: cancelled; nothing was written");
+            return ExitSpecError;
+        }
+        catch (OutOfMemoryException e)
+        {
+            stderr.WriteLine($"error: out of memory ({e.Message.Replace('\n', ' ')}); use a smaller network, fewer trials or a shorter run");
+            return ExitInternalError;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("LATENTSPIKES_DEBUG") is null or "" or "0")
+        {
+            // Last resort: a bug, not the input's fault. One line like every other error; the stack trace on request.
+            stderr.WriteLine($"error: internal error ({e.GetType().Name}: {e.Message.Replace('\n', ' ')}); please report it with the command that caused it (set LATENTSPIKES_DEBUG=1 for the stack trace)");
+            return ExitInternalError;
         }
     }
 }

@@ -56,6 +56,61 @@ public sealed record CompileOptions
 
     /// <summary>Experiment name of the generated spec.</summary>
     public string Name { get; init; } = "compiled";
+
+    /// <summary>The largest neuron budget <see cref="FunctionCompiler"/> accepts (its construction and verifying run grow with it).</summary>
+    public const int MaxNeurons = 100_000;
+
+    /// <summary>
+    /// Checks every option on its own before anything is built, so a bad option is named as itself (not as the spec
+    /// field it would later break). Fields are the option names without dashes.
+    /// </summary>
+    /// <exception cref="ModelValidationException">For the first option out of its range.</exception>
+    public void Validate()
+    {
+        if (Neurons < 1 || Neurons > MaxNeurons)
+        {
+            throw new ModelValidationException("neurons", $"must be between 1 and {MaxNeurons:N0} (got {Neurons})");
+        }
+
+        LowRankNetwork.RequireFinite("a", A);
+        LowRankNetwork.RequireFinite("dt", Dt);
+        if (!(Dt > 0) || Dt > 0.1)
+        {
+            throw new ModelValidationException("dt", $"must be in (0, 0.1] τ (got {Dt})");
+        }
+
+        LowRankNetwork.RequireFinite("duration", SweepDuration);
+        if (!(SweepDuration > 0))
+        {
+            throw new ModelValidationException("duration", $"must be > 0 τ (got {SweepDuration})");
+        }
+
+        double steps = ((2 * FunctionCompiler.SettleTime) + SweepDuration) / Dt;
+        if (steps > 2e9)
+        {
+            throw new ModelValidationException(SweepDuration > 1e6 ? "duration" : "dt", $"dt = {Dt} τ over the {(2 * FunctionCompiler.SettleTime) + SweepDuration} τ protocol needs {steps:G3} steps (limit 2·10⁹); use a larger --dt or a shorter --duration");
+        }
+
+        if (Precision is double precision && !(precision > 0 && double.IsFinite(precision)))
+        {
+            throw new ModelValidationException("precision", $"must be a finite number > 0 (got {precision})");
+        }
+
+        if (Tolerance is double tolerance && !(tolerance > 0 && double.IsFinite(tolerance)))
+        {
+            throw new ModelValidationException("tolerance", $"must be a finite number > 0 (got {tolerance})");
+        }
+
+        if (!double.IsFinite(Noise) || Noise < 0)
+        {
+            throw new ModelValidationException("noise", $"must be a finite number ≥ 0 (got {Noise})");
+        }
+
+        if (!double.IsFinite(Mu) || Mu < 0)
+        {
+            throw new ModelValidationException("mu", $"must be a finite number ≥ 0 (got {Mu})");
+        }
+    }
 }
 
 /// <summary>A compiled function: the ready-to-run experiment and what the construction guarantees.</summary>
@@ -97,6 +152,7 @@ public static class FunctionCompiler
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(ranges);
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         CheckRanges(ranges);
         int m = ranges.Count;
         var samples = Samples(ranges);
@@ -145,6 +201,7 @@ public static class FunctionCompiler
         ArgumentNullException.ThrowIfNull(xs);
         ArgumentNullException.ThrowIfNull(ys);
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var split = DifferenceOfConvex.FromKnots(xs, ys);
         var ranges = new[] { (xs[0], xs[^1]) };
         var interpolant = new PiecewiseLinearFunction(xs.Zip(ys).ToArray());

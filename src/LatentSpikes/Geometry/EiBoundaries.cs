@@ -154,6 +154,44 @@ public sealed class EiBoundaries
         return new EiBoundaries(e, i);
     }
 
+    /// <summary>
+    /// The local stability condition of eq. 2.41 checked over the inputs an experiment's protocol covers: null when the
+    /// network is no rank-2 E-I network with a 1-D input, or when at every sampled input some reachable crossing is
+    /// stable; otherwise a warning naming the inputs where every reachable crossing is unstable. There the latents
+    /// are not held: E and I fire in turn every step (the runaway guard, which looks for excitation unchecked by
+    /// inhibition, does not stop such a run), so <c>validate</c> and <c>simulate</c> print the warning.
+    /// </summary>
+    /// <param name="experiment">The experiment.</param>
+    /// <param name="samples">Inputs sampled evenly over the protocol's range.</param>
+    public static string? StabilityWarning(Experiment experiment, int samples = 101)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        if (TryCreate(experiment.Network, out _) is not { } ei)
+        {
+            return null;
+        }
+
+        var range = InputProtocol.Range(experiment, 0);
+        var unstable = new List<double>();
+        for (int s = 0; s < samples; s++)
+        {
+            double x = samples == 1 || range.Max <= range.Min ? range.Min : range.Min + ((range.Max - range.Min) * s / (samples - 1));
+            var reachable = ei.Crossings(x).Where(c => c.Reachable).ToList();
+            if (reachable.Count > 0 && !reachable.Any(c => c.Stable))
+            {
+                unstable.Add(x);
+            }
+        }
+
+        if (unstable.Count == 0)
+        {
+            return null;
+        }
+
+        string where = unstable.Min() == unstable.Max() ? $"x = {unstable[0]:G4}" : $"x in [{unstable.Min():G4}, {unstable.Max():G4}]";
+        return $"the E-I crossing is unstable at {where}: there the inhibitory boundary is not steeper than the excitatory one (eq. 2.41 needs E^IE/E^II > E^EE/E^EI), so the latents are not held at the crossing: expect a runaway or a spike in every step";
+    }
+
     /// <summary>Like <see cref="TryCreate"/>, but throws.</summary>
     /// <exception cref="ArgumentException">When the network is not a rank-2 E-I network with a 1-D input.</exception>
     public static EiBoundaries Create(LowRankNetwork network) =>

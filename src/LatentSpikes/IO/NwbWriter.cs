@@ -11,14 +11,18 @@ namespace LatentSpikes.IO;
 /// Writes a run as an NWB 2.x file that pynwb opens: the required file metadata, a <c>units</c> table (one unit per
 /// neuron: ragged <c>spike_times</c> in seconds with <c>spike_times_index</c>, plus <c>population</c> and
 /// <c>neuron</c> columns), the latents as a TimeSeries in <c>/processing/latents</c>, the inputs as a TimeSeries in
-/// <c>/stimulus/presentation</c> and the simulated spec as text in <c>/general/source_script</c>. Times are seconds
-/// (t[τ]·τ_ms/1000). Wall-clock dates are fixed at the Unix epoch and object ids are derived from the run, so the same
-/// run gives the same bytes, like every other output.
+/// <c>/stimulus/presentation</c>, the simulated spec as text in <c>/general/source_script</c> and the schema it follows
+/// cached in <c>/specifications</c> (as pynwb caches it). Times are seconds (t[τ]·τ_ms/1000, converted without float
+/// noise). Wall-clock dates are fixed at the Unix epoch and object ids are derived from the run, so the same run gives
+/// the same bytes, like every other output.
 /// </summary>
 internal static class NwbWriter
 {
-    /// <summary>The NWB schema version the layout follows.</summary>
-    public const string NwbVersion = "2.7.0";
+    /// <summary>
+    /// The NWB schema version the layout follows: the core schema cached in the file (2.6.0-alpha, as pynwb 2.3.0
+    /// ships it) and the version string pynwb writes for it.
+    /// </summary>
+    public const string NwbVersion = "2.6.0";
 
     /// <summary>Simulated time zero; no wall-clock time is written so the file is reproducible.</summary>
     public const string Epoch = "1970-01-01T00:00:00+00:00";
@@ -34,7 +38,7 @@ internal static class NwbWriter
         var exp = result.Experiment;
         var net = exp.Network;
         var pops = net.Populations;
-        double toSeconds = exp.Settings.TauMs / 1000.0;
+        decimal toSeconds = (decimal)exp.Settings.TauMs / 1000m;
         string identifier = Identifier(result, provenance);
         var ids = new ObjectIds(identifier);
 
@@ -65,7 +69,7 @@ internal static class NwbWriter
         var spikeTimes = new H5Dataset<double[]>(fileDims: [running]);
         Typed(spikeTimes, "VectorData", "hdmf-common", ids.Next("units/spike_times"));
         spikeTimes.Attributes["description"] = "the spike times for each unit in seconds";
-        spikeTimes.Attributes["resolution"] = exp.Settings.Dt * toSeconds;
+        spikeTimes.Attributes["resolution"] = (double)((decimal)exp.Settings.Dt * toSeconds);
         var spikeIndex = Typed(new H5Dataset(unitEnd), "VectorIndex", "hdmf-common", ids.Next("units/spike_times_index"));
         spikeIndex.Attributes["description"] = "Index for VectorData 'spike_times'";
         spikeIndex.Attributes["target"] = new H5ObjectReference(spikeTimes);
@@ -105,9 +109,11 @@ internal static class NwbWriter
         {
             ["file_create_date"] = new[] { Epoch },
             ["identifier"] = identifier,
-            ["session_description"] = $"LatentSpikes simulation of '{exp.Name}' ({result.Engine} engine, seed {exp.Settings.Seed}, {Num(result.SimulatedDuration)} tau of tau = {Num(exp.Settings.TauMs)} ms, status {(result.Status == SimulationStatus.Completed ? "completed" : "exploded")})",
-            ["session_start_time"] = Epoch,
-            ["timestamps_reference_time"] = Epoch,
+            ["session_description"] = $"LatentSpikes simulation of '{exp.Name}' ({result.Engine} engine, seed {exp.Settings.Seed}, {Num(result.SimulatedDuration)} tau of tau = {Num(exp.Settings.TauMs)} ms, status {result.Status.ToText()})",
+            // Two datasets over two string instances, not one value twice: PureHDF writes a repeated object as a
+            // hard link to the first, and pynwb then finds no timestamps_reference_time of its own ("argument missing").
+            ["session_start_time"] = new H5Dataset(new string(Epoch.AsSpan())),
+            ["timestamps_reference_time"] = new H5Dataset(new string(Epoch.AsSpan())),
             ["acquisition"] = new H5Group(),
             ["analysis"] = new H5Group(),
             ["processing"] = new H5Group { ["latents"] = module },
@@ -119,8 +125,11 @@ internal static class NwbWriter
             },
             ["units"] = unitsTable,
         };
+        var specifications = CachedSpecifications();
+        file["specifications"] = specifications;
         Typed(file, "NWBFile", "core", ids.Next("/"));
         file.Attributes["nwb_version"] = NwbVersion;
+        file.Attributes[".specloc"] = new H5ObjectReference(specifications);
 
         using var writer = file.BeginWrite(path);
         // Buffers are reused across blocks and written through a memory selection of their valid part, so the
@@ -130,7 +139,7 @@ internal static class NwbWriter
         {
             for (int r = 0; r < n; r++)
             {
-                seconds[r] = t[r] * toSeconds;
+                seconds[r] = RunOutputWriter.ConvertedTime(t[r], toSeconds);
             }
 
             var rowSelection = new HyperslabSelection((ulong)first, (ulong)n);
@@ -150,7 +159,7 @@ internal static class NwbWriter
     /// Fills the ragged spike_times column unit by unit. The spool is in time order, not unit order, so units are
     /// taken in blocks holding at most <paramref name="budget"/> spikes (or one unit) and the spool is scanned once per block.
     /// </summary>
-    private static void WriteSpikeTimes(H5NativeWriter writer, H5Dataset<double[]> spikeTimes, SpikeSpool spool, int[] unitOffset, ulong[] unitEnd, double toSeconds, int budget)
+    private static void WriteSpikeTimes(H5NativeWriter writer, H5Dataset<double[]> spikeTimes, SpikeSpool spool, int[] unitOffset, ulong[] unitEnd, decimal toSeconds, int budget)
     {
         int units = unitEnd.Length;
         var cursor = new long[units];
@@ -191,11 +200,43 @@ internal static class NwbWriter
                 int u = unitOffset[p] + n;
                 if (u >= lo && u <= hi)
                 {
-                    buffer[cursor[u]++] = t * toSeconds;
+                    buffer[cursor[u]++] = RunOutputWriter.ConvertedTime(t, toSeconds);
                 }
             });
             writer.Write(spikeTimes, buffer, memorySelection: new HyperslabSelection(0, (ulong)count), fileSelection: new HyperslabSelection(start, (ulong)count));
         }
+    }
+
+    /// <summary>
+    /// The schema cache pynwb writes and reads back (<c>/specifications/&lt;namespace&gt;/&lt;version&gt;/&lt;source&gt;</c>,
+    /// each a JSON text): NWB core 2.6.0-alpha, hdmf-common 1.5.1 and hdmf-experimental 0.2.0, embedded as resources
+    /// named <c>NwbSchema/&lt;namespace&gt;__&lt;version&gt;__&lt;source&gt;.json</c>.
+    /// </summary>
+    private static H5Group CachedSpecifications()
+    {
+        const string prefix = "NwbSchema/";
+        var assembly = typeof(NwbWriter).Assembly;
+        var root = new H5Group();
+        foreach (string resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            string[] parts = resource[prefix.Length..^".json".Length].Split("__");
+            if (!root.TryGetValue(parts[0], out var ns))
+            {
+                root[parts[0]] = ns = new H5Group();
+            }
+
+            var nsGroup = (H5Group)ns;
+            if (!nsGroup.TryGetValue(parts[1], out var version))
+            {
+                nsGroup[parts[1]] = version = new H5Group();
+            }
+
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            ((H5Group)version)[parts[2]] = new H5Dataset(reader.ReadToEnd());
+        }
+
+        return root;
     }
 
     private static H5Group TimeSeries(H5Dataset<double[]> data, H5Dataset<double[]> timestamps, string unit, string objectId, string description)

@@ -192,6 +192,13 @@ public sealed class RunOutputWriter : IRecordingSink, IDisposable
     /// <summary>The time written for a spike or record: rounded to 10 decimals, which removes float noise such as 0.30000000000000004.</summary>
     public static double CsvTime(double t) => Math.Round(t, 10);
 
+    /// <summary>
+    /// A written time (<see cref="CsvTime"/>, in τ) converted to another unit by <paramref name="factor"/> (e.g.
+    /// τ_ms/1000 for seconds) in decimal arithmetic, so the converted value is the double nearest the exact decimal
+    /// product: 0.3 τ at τ = 10 ms is 0.003 s, not 0.0030000000000000005.
+    /// </summary>
+    public static double ConvertedTime(double t, decimal factor) => (double)((decimal)CsvTime(t) * factor);
+
     /// <inheritdoc />
     public void WriteRecords(ReadOnlySpan<double> times, ReadOnlySpan<double> inputs, ReadOnlySpan<double> latents)
     {

@@ -308,12 +308,7 @@ public static class RunReader
             if (!batch)
             {
                 string text = root.GetProperty("status").GetString() ?? string.Empty;
-                status = text switch
-                {
-                    "completed" => SimulationStatus.Completed,
-                    "exploded" => SimulationStatus.Exploded,
-                    _ => throw new RunDataException(path, 0, $"status: unknown status '{text}'"),
-                };
+                status = SimulationStatusText.Parse(text) ?? throw new RunDataException(path, 0, $"status: unknown status '{text}'");
                 detail = root.GetProperty("status_detail").GetString() ?? string.Empty;
                 steps = root.GetProperty("steps").GetInt64();
             }
@@ -413,12 +408,7 @@ public static class RunReader
                 continue;
             }
 
-            var status = cells[1] switch
-            {
-                "completed" => SimulationStatus.Completed,
-                "exploded" => SimulationStatus.Exploded,
-                _ => throw new RunDataException(path, line, $"unknown status '{cells[1]}'"),
-            };
+            var status = SimulationStatusText.Parse(cells[1]) ?? throw new RunDataException(path, line, $"unknown status '{cells[1]}'");
             rows.Add((Trial(cells[0], path, line), status, Number(cells[2], path, line)));
         }
 

@@ -165,7 +165,7 @@ public static class RunWriter
         w.WriteString("time_unit", "tau");
         w.WriteNumber("steps", result.StepsSimulated);
         w.WriteNumber("simulated_duration", Math.Round(result.SimulatedDuration, 10));
-        w.WriteString("status", result.Status == SimulationStatus.Completed ? "completed" : "exploded");
+        w.WriteString("status", result.Status.ToText());
         w.WriteString("status_detail", result.StatusDetail);
         w.WriteNumber("total_spikes", statistics.TotalSpikes);
         w.WriteStartArray("populations");

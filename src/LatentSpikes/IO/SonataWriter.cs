@@ -18,7 +18,7 @@ internal static class SonataWriter
     public static void Write(string path, SimulationResult result, SpikeSpool spool, int budget = DefaultBudget)
     {
         var pops = result.Experiment.Network.Populations;
-        double tauMs = result.Experiment.Settings.TauMs;
+        decimal tauMs = (decimal)result.Experiment.Settings.TauMs;
         long[] totals = result.SpikeCounts.Select(c => c.Sum(n => (long)n)).ToArray();
         var times = new H5Dataset<double[]>[pops.Count];
         var ids = new H5Dataset<ulong[]>[pops.Count];
@@ -61,7 +61,7 @@ internal static class SonataWriter
 
         spool.ForEach((t, p, neuron) =>
         {
-            bufferTimes[p][filled[p]] = t * tauMs;
+            bufferTimes[p][filled[p]] = RunOutputWriter.ConvertedTime(t, tauMs);
             bufferIds[p][filled[p]] = (ulong)neuron;
             if (++filled[p] == per)
             {

@@ -2,20 +2,44 @@ namespace LatentSpikes.IO;
 
 /// <summary>
 /// Writes a run's outputs into a hidden sibling directory and moves them into place only on
-/// <see cref="Commit"/>, so a failed run never leaves partial output behind.
+/// <see cref="Commit"/>, so a failed run never leaves partial output behind. While it exists it holds an exclusive
+/// lock on the target (a hidden <c>.NAME.lock</c> file beside it), so two processes writing one output folder cannot
+/// both succeed: the second stops at once with a one-line error. Holding the lock also proves that any other staging
+/// folder of the same target belongs to a run that died (e.g. <c>kill -9</c>), so those are removed.
 /// </summary>
 public sealed class StagedDirectory : IDisposable
 {
+    private readonly FileStream _lock;
+    private readonly string _lockPath;
     private bool _committed;
+    private bool _disposed;
 
-    /// <summary>Creates the staging directory beside <paramref name="target"/>.</summary>
+    /// <summary>Takes the target's lock and creates the staging directory beside <paramref name="target"/>.</summary>
+    /// <exception cref="IOException">When another process holds the target's lock.</exception>
     public StagedDirectory(string target)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
         Target = Path.GetFullPath(target);
         string parent = Path.GetDirectoryName(Target) ?? ".";
+        string name = Path.GetFileName(Target);
         Directory.CreateDirectory(parent);
-        StagingPath = Path.Combine(parent, $".{Path.GetFileName(Target)}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        _lockPath = Path.Combine(parent, $".{name}.lock");
+        try
+        {
+            // FileShare.None is an exclusive advisory lock (flock) on Unix; the kernel drops it when a process dies.
+            _lock = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new IOException($"another process is writing '{Target}' (its lock {_lockPath} is held); wait for it to finish or choose another output path");
+        }
+
+        foreach (string stale in Directory.EnumerateDirectories(parent, $".{name}.partial-*"))
+        {
+            Directory.Delete(stale, recursive: true);
+        }
+
+        StagingPath = Path.Combine(parent, $".{name}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(StagingPath);
     }
 
@@ -59,12 +83,27 @@ public sealed class StagedDirectory : IDisposable
         _committed = true;
     }
 
-    /// <summary>Deletes the staging directory unless committed.</summary>
+    /// <summary>Deletes the staging directory unless committed, then releases and removes the lock.</summary>
     public void Dispose()
     {
-        if (!_committed && Directory.Exists(StagingPath))
+        if (_disposed)
         {
-            Directory.Delete(StagingPath, recursive: true);
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            if (!_committed && Directory.Exists(StagingPath))
+            {
+                Directory.Delete(StagingPath, recursive: true);
+            }
+        }
+        finally
+        {
+            // Unlinked while still held, so no other process can lock this file after we let go of it.
+            System.IO.File.Delete(_lockPath);
+            _lock.Dispose();
         }
     }
 }

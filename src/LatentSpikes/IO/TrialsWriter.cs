@@ -62,7 +62,7 @@ public static class TrialsWriter
                 var t = trials[r];
                 var sb = new StringBuilder();
                 sb.Append((firstTrial + (ulong)r).ToString(CultureInfo.InvariantCulture)).Append(',')
-                    .Append(t.Status == SimulationStatus.Completed ? "completed" : "exploded").Append(',')
+                    .Append(t.Status.ToText()).Append(',')
                     .Append(Num(Math.Round(t.SimulatedDuration, 10))).Append(',')
                     .Append(t.Spikes.Count.ToString(CultureInfo.InvariantCulture));
                 for (int p = 0; p < pops.Count; p++)
@@ -140,6 +140,7 @@ public static class TrialsWriter
         w.WriteNumber("first_trial", firstTrial);
         w.WriteNumber("trials", trials.Count);
         w.WriteNumber("exploded_trials", trials.Count(t => t.Status == SimulationStatus.Exploded));
+        w.WriteNumber("non_finite_trials", trials.Count(t => t.Status == SimulationStatus.NonFinite));
         w.WriteNumber("dt", s.Dt);
         w.WriteNumber("duration", s.Duration);
         w.WriteNumber("tau_ms", s.TauMs);

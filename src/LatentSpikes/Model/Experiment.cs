@@ -110,12 +110,19 @@ public sealed class Experiment
     public static long DelaySteps(double delay, double dt) =>
         (long)Math.Min(Math.Round(delay / dt, MidpointRounding.AwayFromZero), long.MaxValue / 4);
 
+    /// <summary>
+    /// The rule for names that become default output folders (experiments, sweeps): a plain file name of letters,
+    /// digits, '_', '-' and '.', not starting with '.', so it can never point outside the output folder.
+    /// </summary>
+    public static bool IsValidName(string name) =>
+        name is { Length: > 0 and <= 200 } && name[0] != '.' && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+
     private void Validate()
     {
         // The name becomes the default output folder: keep it a plain file name.
-        if (Name.Length == 0 || Name[0] == '.' || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+        if (!IsValidName(Name))
         {
-            throw new ModelValidationException("name", $"'{Name}' is not a valid experiment name: use letters, digits, '_', '-' and '.', not starting with '.' (it names the output folder)");
+            throw new ModelValidationException("name", $"'{Name}' is not a valid experiment name: use up to 200 letters, digits, '_', '-' and '.', not starting with '.' (it names the output folder)");
         }
 
         var s = Settings;
@@ -135,6 +142,11 @@ public sealed class Experiment
         if (s.Duration <= 0)
         {
             throw new ModelValidationException("simulation.duration", $"must be > 0 (got {s.Duration})");
+        }
+
+        if (s.StepCount < 1)
+        {
+            throw new ModelValidationException("simulation.duration", $"{s.Duration} τ is shorter than one time step (dt = {s.Dt} τ): nothing would be simulated");
         }
 
         if (s.StepCount > 2_000_000_000L)

@@ -229,6 +229,14 @@ public sealed class RateEngine : IEngine
                     untilRecord = s.RecordEvery;
                 }
 
+                int bad = FiniteGuard.FirstNonFinite(_state.AsSpan(0, _net.K));
+                if (bad >= 0)
+                {
+                    status = SimulationStatus.NonFinite;
+                    detail = FiniteGuard.Describe(step * s.Dt, $"latent {_exp.Network.Latents[bad].Name}", _state[bad]);
+                    break;
+                }
+
                 string? runaway = Runaway(s.LatentLimit);
                 if (runaway is not null)
                 {

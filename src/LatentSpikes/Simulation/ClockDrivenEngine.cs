@@ -216,6 +216,15 @@ public sealed class ClockDrivenEngine : IEngine
                 if ((_step & 1023) == 0)
                 {
                     ct.ThrowIfCancellationRequested();
+
+                    // NaN and ∞ persist once in a voltage or latent, so a look every 1024 steps catches them.
+                    if (NonFiniteState() is string bad)
+                    {
+                        status = SimulationStatus.NonFinite;
+                        detail = bad;
+                        _step--;
+                        break;
+                    }
                 }
 
                 int spiker = Advance();
@@ -269,6 +278,12 @@ public sealed class ClockDrivenEngine : IEngine
                 }
             }
 
+            if (status == SimulationStatus.Completed && NonFiniteState() is string late)
+            {
+                status = SimulationStatus.NonFinite;
+                detail = late;
+            }
+
             long simulated = Math.Min(_step, steps);
             progress?.Report(1.0);
             return Finish(simulated, times, xs, ys, spikes, counts, status, detail);
@@ -302,6 +317,15 @@ public sealed class ClockDrivenEngine : IEngine
                 if ((_step & 1023) == 0)
                 {
                     ct.ThrowIfCancellationRequested();
+
+                    // NaN and ∞ persist once in a voltage or latent, so a look every 1024 steps catches them.
+                    if (NonFiniteState() is string bad)
+                    {
+                        status = SimulationStatus.NonFinite;
+                        detail = bad;
+                        _step--;
+                        break;
+                    }
                 }
 
                 int spiker = AdvanceGeneral();
@@ -352,6 +376,12 @@ public sealed class ClockDrivenEngine : IEngine
                 }
             }
 
+            if (status == SimulationStatus.Completed && NonFiniteState() is string late)
+            {
+                status = SimulationStatus.NonFinite;
+                detail = late;
+            }
+
             long simulated = Math.Min(_step, steps);
             progress?.Report(1.0);
             return Finish(simulated, times, xs, ys, spikes, counts, status, detail);
@@ -377,6 +407,21 @@ public sealed class ClockDrivenEngine : IEngine
             }
 
             return null;
+        }
+
+        /// <summary>The first voltage or latent that is NaN or ±∞, described for the run's status, or null.</summary>
+        private string? NonFiniteState()
+        {
+            double t = (_step - 1) * _dt;
+            int i = FiniteGuard.FirstNonFinite(_v);
+            if (i >= 0)
+            {
+                int pi = _net.PopulationOfNeuron[i];
+                return FiniteGuard.Describe(t, $"the voltage of neuron {i - _net.PopulationOffsets[pi]} of population '{_exp.Network.Populations[pi].Name}'", _v[i]);
+            }
+
+            int l = FiniteGuard.FirstNonFinite(_y);
+            return l >= 0 ? FiniteGuard.Describe(t, $"latent {_exp.Network.Latents[l].Name}", _y[l]) : null;
         }
 
         private string LatentSummary() =>

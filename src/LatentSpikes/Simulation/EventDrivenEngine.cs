@@ -411,6 +411,12 @@ public sealed class EventDrivenEngine : IEngine
                 if ((++iterations & 1023) == 0)
                 {
                     ct.ThrowIfCancellationRequested();
+                    if (NonFiniteState() is string bad)
+                    {
+                        status = SimulationStatus.NonFinite;
+                        detail = bad;
+                        break;
+                    }
                 }
 
                 int first = EarliestCrossing();
@@ -465,9 +471,32 @@ public sealed class EventDrivenEngine : IEngine
                 }
             }
 
+            if (status == SimulationStatus.Completed && NonFiniteState() is string late)
+            {
+                status = SimulationStatus.NonFinite;
+                detail = late;
+            }
+
             long simulated = status == SimulationStatus.Completed ? _steps : StepOf(_t);
             progress?.Report(1.0);
             return new SimulationResult(_exp, "event", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
+        }
+
+        /// <summary>The first neuron whose voltage (drive plus recurrent part) or latent is NaN or ±∞, described, or null.</summary>
+        private string? NonFiniteState()
+        {
+            for (int i = 0; i < _n; i++)
+            {
+                double v = Drive(i) + _a[i];
+                if (!double.IsFinite(v))
+                {
+                    int pi = _net.PopulationOfNeuron[i];
+                    return FiniteGuard.Describe(_t, $"the voltage of neuron {i - _net.PopulationOffsets[pi]} of population '{_exp.Network.Populations[pi].Name}'", v);
+                }
+            }
+
+            int l = FiniteGuard.FirstNonFinite(_y);
+            return l >= 0 ? FiniteGuard.Describe(_t, $"latent {_exp.Network.Latents[l].Name}", _y[l]) : null;
         }
 
         private string Describe(int population) =>

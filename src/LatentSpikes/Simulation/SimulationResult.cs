@@ -17,6 +17,33 @@ public enum SimulationStatus
 
     /// <summary>The run was stopped because activity ran away (see <see cref="SimulationResult.StatusDetail"/>).</summary>
     Exploded,
+
+    /// <summary>
+    /// The run was stopped because its state (a voltage, current or latent) turned NaN or infinite, e.g. an input
+    /// times a weight that overflows; see <see cref="SimulationResult.StatusDetail"/>.
+    /// </summary>
+    NonFinite,
+}
+
+/// <summary>The status words written to summary.json, trials.csv and results tables.</summary>
+public static class SimulationStatusText
+{
+    /// <summary>"completed", "exploded" or "non_finite".</summary>
+    public static string ToText(this SimulationStatus status) => status switch
+    {
+        SimulationStatus.Completed => "completed",
+        SimulationStatus.Exploded => "exploded",
+        _ => "non_finite",
+    };
+
+    /// <summary>The status a word names, or null for an unknown word.</summary>
+    public static SimulationStatus? Parse(string text) => text switch
+    {
+        "completed" => SimulationStatus.Completed,
+        "exploded" => SimulationStatus.Exploded,
+        "non_finite" => SimulationStatus.NonFinite,
+        _ => null,
+    };
 }
 
 /// <summary>Recorded output of one run: inputs and latents on the record grid, every spike, and how the run ended.</summary>

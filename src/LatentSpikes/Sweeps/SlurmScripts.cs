@@ -35,6 +35,10 @@ public static class SlurmScripts
         string dir = Path.GetFullPath(outDir);
         string folder = Path.Combine(dir, Folder);
         string logs = Path.Combine(folder, "logs");
+
+        // The plan the tasks will run (docs/sweeps.md): refuses a folder that holds another sweep before any script is written.
+        Directory.CreateDirectory(dir);
+        SweepRunner.WriteOrCheckManifest(plan, dir);
         Directory.CreateDirectory(logs);
         string sweep = Quote(Path.GetFullPath(sweepFile));
         string quotedDir = Quote(dir);

@@ -204,7 +204,14 @@ public sealed class SweepDefinition
             throw new SpecException(label, 0, string.Empty, $"the sweep has {runs} runs, beyond this tool's limit of 10⁶; split it into several sweeps");
         }
 
-        string name = top.Optional("name")?.AsString() ?? defaultName;
+        var nameNode = top.Optional("name");
+        string name = nameNode?.AsString() ?? defaultName;
+        if (!Model.Experiment.IsValidName(name))
+        {
+            string problem = $"'{name}' is not a valid sweep name: use up to 200 letters, digits, '_', '-' and '.', not starting with '.' (it names the output folder)";
+            throw nameNode is not null ? nameNode.Error(problem) : new SpecException(label, 0, "name", problem + "; set name: in the sweep file");
+        }
+
         return new SweepDefinition(label, name, specPath, grid, zip, seeds, engine, trials, metrics, window, engineLine, windowLine);
     }
 

@@ -189,7 +189,8 @@ public static class SweepRunner
             : new BatchedEngine(engineThreads).Run(exp, d.Trials, cancellationToken: cancellationToken).Trials;
         var metrics = SweepMetrics.Compute(trials, d.Metrics, d.Window);
         int explodedTrials = trials.Count(t => t.Status == SimulationStatus.Exploded);
-        string status = explodedTrials > 0 ? "exploded" : "completed";
+        int nonFiniteTrials = trials.Count(t => t.Status == SimulationStatus.NonFinite);
+        string status = (nonFiniteTrials > 0 ? SimulationStatus.NonFinite : explodedTrials > 0 ? SimulationStatus.Exploded : SimulationStatus.Completed).ToText();
 
         var cells = new List<string> { run.Index.ToString(CultureInfo.InvariantCulture), run.Id };
         cells.AddRange(run.Parameters.Select(p => p.Value));
@@ -226,9 +227,14 @@ public static class SweepRunner
                 json.WriteNumber("trials", d.Trials);
                 json.WriteString("status", status);
                 json.WriteNumber("exploded_trials", explodedTrials);
-                if (explodedTrials > 0)
+                if (nonFiniteTrials > 0)
                 {
-                    json.WriteString("status_detail", trials.First(t => t.Status == SimulationStatus.Exploded).StatusDetail);
+                    json.WriteNumber("non_finite_trials", nonFiniteTrials);
+                }
+
+                if (explodedTrials + nonFiniteTrials > 0)
+                {
+                    json.WriteString("status_detail", trials.First(t => t.Status != SimulationStatus.Completed).StatusDetail);
                 }
 
                 json.WriteStartObject("metrics");
@@ -285,7 +291,7 @@ public static class SweepRunner
                 return null;
             }
 
-            return (row, root.GetProperty("status").GetString() == "exploded");
+            return (row, root.GetProperty("status").GetString() != "completed");
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
         {
@@ -293,12 +299,17 @@ public static class SweepRunner
         }
     }
 
-    private static void WriteOrCheckManifest(SweepPlan plan, string dir)
+    /// <summary>
+    /// Writes the plan's manifest into <paramref name="dir"/>, or checks that the one there is this plan's. A manifest
+    /// of another plan, or one that cannot be read (it is written atomically, so it was damaged from outside and may
+    /// belong to another sweep), is refused rather than mixing two sweeps' results.
+    /// </summary>
+    internal static void WriteOrCheckManifest(SweepPlan plan, string dir)
     {
         string path = Path.Combine(dir, ManifestFile);
         if (File.Exists(path))
         {
-            string? hash = null;
+            string? hash;
             try
             {
                 using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
@@ -306,7 +317,7 @@ public static class SweepRunner
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                // An unreadable manifest is rewritten below; the run directories are checked one by one anyway.
+                hash = null;
             }
 
             if (hash == plan.Hash)
@@ -314,10 +325,9 @@ public static class SweepRunner
                 return;
             }
 
-            if (hash is not null)
-            {
-                throw new Specs.SpecException(path, 0, string.Empty, $"this directory holds the results of a different sweep (plan {hash[..12]}, this sweep is {plan.Hash[..12]}); use another --out or delete the directory");
-            }
+            throw new Specs.SpecException(path, 0, string.Empty, hash is null || hash.Length < 12
+                ? "this directory holds a damaged sweep manifest, so whose results it holds is unknown; use another --out or delete the directory"
+                : $"this directory holds the results of a different sweep (plan {hash[..12]}, this sweep is {plan.Hash[..12]}); use another --out or delete the directory");
         }
 
         WriteAtomically(path, ManifestJson(plan));

@@ -76,8 +76,9 @@ public static class SweepRunner
         var mine = plan.Shard(shard, shardCount).ToArray();
         string dir = Path.GetFullPath(outDir);
         string runsDir = Path.Combine(dir, RunsFolder);
-        Directory.CreateDirectory(runsDir);
+        Directory.CreateDirectory(dir);
         WriteOrCheckManifest(plan, dir);
+        Directory.CreateDirectory(runsDir);
 
         var pending = new List<SweepRun>();
         foreach (var run in mine)

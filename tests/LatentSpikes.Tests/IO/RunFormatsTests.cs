@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using LatentSpikes.IO;
 using LatentSpikes.Simulation;
 using PureHDF;
@@ -84,12 +86,12 @@ public sealed class RunFormatsTests : IDisposable
     {
         var (result, dir) = WriteFig8(RunFormats.Nwb);
         var exp = result.Experiment;
-        double toSeconds = exp.Settings.TauMs / 1000.0;
         using var file = H5File.OpenRead(Path.Combine(dir, RunOutputWriter.NwbFile));
+        double Seconds(double t) => Exact(t, exp.Settings.TauMs, 1000);
 
         Assert.Equal("NWBFile", file.Attribute("neurodata_type").Read<string>());
         Assert.Equal("core", file.Attribute("namespace").Read<string>());
-        Assert.StartsWith("2.", file.Attribute("nwb_version").Read<string>(), StringComparison.Ordinal);
+        Assert.Equal("2.6.0", file.Attribute("nwb_version").Read<string>());
         foreach (string name in new[] { "identifier", "session_description", "session_start_time", "timestamps_reference_time" })
         {
             Assert.False(string.IsNullOrWhiteSpace(file.Dataset(name).Read<string>()), name);
@@ -122,7 +124,7 @@ public sealed class RunFormatsTests : IDisposable
             {
                 Assert.Equal(exp.Network.Populations[p].Name, population[u]);
                 Assert.Equal(n, neuron[u]);
-                double[] expected = result.Spikes.Where(s => s.Population == p && s.Neuron == n).Select(s => RunOutputWriter.CsvTime(s.Time) * toSeconds).ToArray();
+                double[] expected = result.Spikes.Where(s => s.Population == p && s.Neuron == n).Select(s => Seconds(s.Time)).ToArray();
                 Assert.Equal(expected, times[(int)start..(int)index[u]]);
                 start = index[u];
             }
@@ -131,8 +133,76 @@ public sealed class RunFormatsTests : IDisposable
         var data = file.Dataset("processing/latents/latents/data");
         Assert.Equal([(ulong)result.Times.Count, (ulong)exp.Network.Latents.Count], data.Space.Dimensions);
         Assert.Equal(result.LatentsFlat, data.Read<double[]>());
-        Assert.Equal(result.Times.Select(t => RunOutputWriter.CsvTime(t) * toSeconds), file.Dataset("processing/latents/latents/timestamps").Read<double[]>());
+        Assert.Equal(result.Times.Select(Seconds), file.Dataset("processing/latents/latents/timestamps").Read<double[]>());
         Assert.Equal(result.InputsFlat, file.Dataset("stimulus/presentation/inputs/data").Read<double[]>());
+    }
+
+    /// <summary>
+    /// Issue 14: pynwb reads the schema a file declares from its cache (<c>/specifications</c>, pointed to by the root's
+    /// <c>.specloc</c>); each cached source is the JSON text pynwb 2.3.0 writes, for the core version the file claims.
+    /// (CI opens and validates the files with pynwb itself: .ci/readback.py.)
+    /// </summary>
+    [Fact]
+    public void The_nwb_file_caches_the_schema_it_follows()
+    {
+        var (_, dir) = WriteFig8(RunFormats.Nwb);
+        using var file = H5File.OpenRead(Path.Combine(dir, RunOutputWriter.NwbFile));
+        Assert.True(file.AttributeExists(".specloc"));
+        var specifications = file.Group("specifications");
+        foreach (var (ns, version, sources) in new[]
+        {
+            ("core", "2.6.0-alpha", new[] { "nwb.base", "nwb.file", "nwb.misc", "nwb.ecephys" }),
+            ("hdmf-common", "1.5.1", new[] { "base", "table", "sparse" }),
+            ("hdmf-experimental", "0.2.0", new[] { "experimental", "resources" }),
+        })
+        {
+            var group = specifications.Group(ns).Group(version);
+            using var namespaceDoc = JsonDocument.Parse(group.Dataset("namespace").Read<string>());
+            var declared = namespaceDoc.RootElement.GetProperty("namespaces")[0];
+            Assert.Equal(ns, declared.GetProperty("name").GetString());
+            Assert.Equal(version, declared.GetProperty("version").GetString());
+            foreach (string source in sources)
+            {
+                using var doc = JsonDocument.Parse(group.Dataset(source).Read<string>());
+                Assert.True(doc.RootElement.EnumerateObject().Any(), $"{ns}/{version}/{source} is empty");
+            }
+        }
+
+        // The core schema defines the types the file uses.
+        string core = specifications.Group("core").Group("2.6.0-alpha").Dataset("nwb.misc").Read<string>();
+        Assert.Contains("\"Units\"", core, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 14: converted times carry no float noise: each is the double nearest the exact decimal product of the
+    /// written time (τ, 10 decimals) and the unit factor (τ_ms/1000 for s, τ_ms for ms), e.g. 0.0030 s, not
+    /// 0.0030000000000000005. Checked against a product computed from the decimal text, not the writer's arithmetic.
+    /// </summary>
+    [Theory]
+    [InlineData(0.3, 10.0, 1000)]
+    [InlineData(12.345, 20.0, 1000)]
+    [InlineData(0.7, 10.0, 1)]
+    [InlineData(1234.5678901234, 12.5, 1000)]
+    public void Converted_times_are_the_doubles_nearest_the_decimal_products(double t, double tauMs, int divisor)
+    {
+        double converted = RunOutputWriter.ConvertedTime(t, (decimal)tauMs / divisor);
+        Assert.Equal(Exact(t, tauMs, divisor), converted);
+    }
+
+    [Fact]
+    public void A_time_whose_plain_product_is_noisy_converts_to_its_decimal_value()
+    {
+        // 0.7 τ at τ = 10 ms: 0.7 * (10 / 1000.0) is 0.006999999999999999 in doubles; the writer gives 0.007 s.
+        Assert.NotEqual(0.007, 0.7 * (10 / 1000.0));
+        Assert.Equal(0.007, RunOutputWriter.ConvertedTime(0.7, 10m / 1000m));
+    }
+
+    /// <summary>The double nearest (written time as decimal text) × τ_ms / divisor, computed from text.</summary>
+    private static double Exact(double t, double tauMs, int divisor)
+    {
+        decimal written = decimal.Parse(RunOutputWriter.CsvTime(t).ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+        decimal tau = decimal.Parse(tauMs.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+        return double.Parse((written * tau / divisor).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -147,7 +217,7 @@ public sealed class RunFormatsTests : IDisposable
             Assert.True(spikes.Length > 0);
             var timestamps = group.Dataset("timestamps");
             Assert.Equal("ms", timestamps.Attribute("units").Read<string>());
-            Assert.Equal(spikes.Select(s => RunOutputWriter.CsvTime(s.Time) * result.Experiment.Settings.TauMs), timestamps.Read<double[]>());
+            Assert.Equal(spikes.Select(s => Exact(s.Time, result.Experiment.Settings.TauMs, 1)), timestamps.Read<double[]>());
             Assert.Equal(spikes.Select(s => (ulong)s.Neuron), group.Dataset("node_ids").Read<ulong[]>());
             Assert.Equal(H5DataTypeClass.Enumerated, group.Attribute("sorting").Type.Class);
         }

@@ -244,14 +244,14 @@ def _locate() -> Engine:
     searched: list[str] = []
     override = os.environ.get(ENV_VAR, "").strip()
     if override:
-        if override.endswith(".dll"):
+        words = shlex.split(override)
+        if len(words) == 1 and override.endswith(".dll"):
             if not Path(override).is_file():
                 raise EngineNotFoundError(f"{ENV_VAR}={override}: no such file")
             dotnet = _dotnet()
             if dotnet is None:
                 raise EngineNotFoundError(f"{ENV_VAR}={override} needs the .NET 10 runtime (dotnet), which is not on PATH")
             return Engine((dotnet, str(Path(override).resolve())), f"${ENV_VAR}")
-        words = shlex.split(override)
         if Path(words[0]).is_file() or shutil.which(words[0]):
             return Engine(tuple(words), f"${ENV_VAR}")
         raise EngineNotFoundError(f"{ENV_VAR}={override}: '{words[0]}' is neither a file nor a command on PATH")

@@ -97,6 +97,9 @@ class Progress:
             self._draw_text()
 
     def _draw_tqdm(self) -> None:
+        if self._bar is not None and self._bar.total is None and self.total is not None:
+            self._bar.close()  # the total became known (a sweep's first line): switch to a bar
+            self._bar = None
         if self._bar is None:
             self._bar = _make_bar(self.description, self.total, self.unit)
         bar = self._bar

@@ -182,7 +182,12 @@ class Run:
         """
         for name in ("latents.csv", "latents-mean.csv"):
             if (self.path / name).is_file():
-                return pd.read_csv(self.path / name, float_precision="round_trip").set_index("t")
+                frame = pd.read_csv(self.path / name, float_precision="round_trip").set_index("t")
+                # Inputs and latents are numbers even where a column happens to hold only integers (x1 = -1).
+                values = [c for c in frame.columns if c != "trials"]
+                frame[values] = frame[values].astype(np.float64)
+                frame.index = frame.index.astype(np.float64)
+                return frame
         if (self.path / "latents.npy").is_file():
             t = np.load(self.path / "times.npy")
             inputs = np.load(self.path / "inputs.npy")

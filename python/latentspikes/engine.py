@@ -9,7 +9,7 @@ The engine is looked up in this order:
    (``"dotnet run --project src/LatentSpikes.Cli -c Release --"``);
 2. ``latentspikes`` on ``PATH`` (the .NET tool, see README.md);
 3. a built ``src/LatentSpikes.Cli/bin/{Release,Debug}/net10.0/LatentSpikes.Cli.dll`` in the LatentSpikes repository
-   that holds the current directory or this package, run with ``dotnet``.
+   that holds the current directory or this package (the more recently built of the two), run with ``dotnet``.
 """
 
 from __future__ import annotations
@@ -264,16 +264,18 @@ def _locate() -> Engine:
 
     roots = repository_roots()
     for root in roots:
-        for configuration in _CONFIGURATIONS:
-            dll = root / _CLI_PROJECT / "bin" / configuration / _TARGET / "LatentSpikes.Cli.dll"
-            if dll.is_file():
-                dotnet = _dotnet()
-                if dotnet is None:
-                    raise EngineNotFoundError(
-                        f"found the engine {dll}, but it needs the .NET 10 runtime (dotnet), which is not on PATH; "
-                        "install the .NET 10 SDK (https://dot.net) or set LATENTSPIKES_CLI")
-                return Engine((dotnet, str(dll)), f"built in {root}")
-            searched.append(str(dll))
+        candidates = [root / _CLI_PROJECT / "bin" / c / _TARGET / "LatentSpikes.Cli.dll" for c in _CONFIGURATIONS]
+        built = [dll for dll in candidates if dll.is_file()]
+        if built:
+            # The most recent build (Release on a tie), so a fresh Debug build is not shadowed by an old Release.
+            dll = max(built, key=lambda p: (p.stat().st_mtime, -candidates.index(p)))
+            dotnet = _dotnet()
+            if dotnet is None:
+                raise EngineNotFoundError(
+                    f"found the engine {dll}, but it needs the .NET 10 runtime (dotnet), which is not on PATH; "
+                    "install the .NET 10 SDK (https://dot.net) or set LATENTSPIKES_CLI")
+            return Engine((dotnet, str(dll)), f"built in {root}")
+        searched.extend(str(dll) for dll in candidates)
     if not roots:
         searched.append("a LatentSpikes repository above the current directory or the package")
 

@@ -155,3 +155,11 @@ def test_no_warning_for_a_good_run(tmp_path):
         warnings.simplefilter("error")
         run = ls.simulate(FIG2, out=tmp_path / "ok", duration=2)
     assert run.status == "completed" and os.path.isdir(run.path)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from latentspikes import errors
+
+    assert doctest.testmod(errors).failed == 0

@@ -19,7 +19,15 @@ from latentspikes.api import _tail_time
 
 from conftest import FIG2, ROOT
 
-LONG = 1_000_000  # τ of the Fig. 2 network: about 40 s of engine time, far longer than any test waits
+LONG = 300_000  # τ of the Fig. 2 network: over 10 s of engine time, far longer than any test waits
+
+
+@pytest.fixture(autouse=True)
+def python_handles_sigint():
+    """Ctrl-C raises KeyboardInterrupt here even if the test runner was started with SIGINT ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def _engine_processes(marker: str) -> list[int]:

@@ -128,7 +128,7 @@ def _stderr_is_terminal() -> bool:
 
 
 def _make_bar(description: str, total: Optional[float], unit: str):
-    fmt = ("{desc}: {percentage:3.0f}%|{bar}| {n:.4g}/{total:.4g} " + unit + " [{elapsed}<{remaining}]"
+    fmt = ("{desc}: {percentage:3.0f}%|{bar}| {n:.6g}/{total:.6g} " + unit + " [{elapsed}<{remaining}]"
            if total is not None else "{desc}: {elapsed} elapsed")
     if _in_notebook():
         try:

@@ -9,7 +9,8 @@ The engine is looked up in this order:
    (``"dotnet run --project src/LatentSpikes.Cli -c Release --"``);
 2. ``latentspikes`` on ``PATH`` (the .NET tool, see README.md);
 3. a built ``src/LatentSpikes.Cli/bin/{Release,Debug}/net10.0/LatentSpikes.Cli.dll`` in the LatentSpikes repository
-   that holds the current directory or this package (the more recently built of the two), run with ``dotnet``.
+   that holds the current directory or this package (the more recently built of the two), run with ``dotnet``;
+   failing that, a published executable there (``bin/*/net10.0/RID/publish/LatentSpikes.Cli``, e.g. NativeAOT).
 """
 
 from __future__ import annotations
@@ -276,6 +277,13 @@ def _locate() -> Engine:
                     "install the .NET 10 SDK (https://dot.net) or set LATENTSPIKES_CLI")
             return Engine((dotnet, str(dll)), f"built in {root}")
         searched.extend(str(dll) for dll in candidates)
+        # A published executable (dotnet publish -r RID, self-contained or NativeAOT) needs no dotnet.
+        published = sorted((p for c in _CONFIGURATIONS
+                            for p in (root / _CLI_PROJECT / "bin" / c / _TARGET).glob("*/publish/LatentSpikes.Cli")
+                            if p.is_file() and os.access(p, os.X_OK)), key=lambda p: p.stat().st_mtime, reverse=True)
+        if published:
+            return Engine((str(published[0]),), f"published in {root}")
+        searched.append(str(root / _CLI_PROJECT / "bin" / "*" / _TARGET / "*" / "publish" / "LatentSpikes.Cli"))
     if not roots:
         searched.append("a LatentSpikes repository above the current directory or the package")
 

@@ -163,3 +163,52 @@ def test_docstring_examples():
     from latentspikes import errors
 
     assert doctest.testmod(errors).failed == 0
+
+
+def _fake_repository(root: Path) -> Path:
+    project = root / "src" / "LatentSpikes.Cli"
+    project.mkdir(parents=True)
+    (project / "LatentSpikes.Cli.csproj").write_text("<Project />")
+    return project
+
+
+def test_lookup_prefers_the_newer_build(monkeypatch, tmp_path):
+    project = _fake_repository(tmp_path)
+    dlls = {}
+    for configuration, age in (("Release", 100), ("Debug", 10)):
+        dll = project / "bin" / configuration / "net10.0" / "LatentSpikes.Cli.dll"
+        dll.parent.mkdir(parents=True)
+        dll.write_bytes(b"")
+        os.utime(dll, (dll.stat().st_atime, dll.stat().st_mtime - age))
+        dlls[configuration] = dll
+    monkeypatch.delenv("LATENTSPIKES_CLI", raising=False)
+    monkeypatch.setattr(engine_module.shutil, "which",
+                        lambda name: "/usr/bin/dotnet" if name == "dotnet" else None)
+    monkeypatch.setattr(engine_module, "repository_roots", lambda: [tmp_path])
+    try:
+        assert ls.find_engine(refresh=True).command[-1] == str(dlls["Debug"])
+        os.utime(dlls["Release"])  # rebuilt now
+        assert ls.find_engine(refresh=True).command[-1] == str(dlls["Release"])
+    finally:
+        monkeypatch.undo()
+        ls.find_engine(refresh=True)
+
+
+def test_lookup_finds_a_published_executable(monkeypatch, tmp_path, engine):
+    project = _fake_repository(tmp_path)
+    binary = project / "bin" / "Release" / "net10.0" / "linux-x64" / "publish" / "LatentSpikes.Cli"
+    binary.parent.mkdir(parents=True)
+    # Stands in for a NativeAOT binary: an executable that is the engine.
+    binary.write_text("#!/bin/sh\nexec " + " ".join(f"'{w}'" for w in engine.command) + ' "$@"\n')
+    binary.chmod(0o755)
+    monkeypatch.delenv("LATENTSPIKES_CLI", raising=False)
+    monkeypatch.setattr(engine_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(engine_module, "repository_roots", lambda: [tmp_path])
+    try:
+        found = ls.find_engine(refresh=True)
+        assert found.command == (str(binary),) and found.source.startswith("published in")
+        run = ls.simulate(FIG2, out=tmp_path / "aot", duration=2)
+        assert run.status == "completed"
+    finally:
+        monkeypatch.undo()
+        ls.find_engine(refresh=True)

@@ -85,6 +85,17 @@ def test_dict_spec_runs_like_its_file(tmp_path):
     assert b.summary["spec"]["file"] == str(spec.path)
 
 
+def test_json_spec(tmp_path):
+    data = yaml.safe_load(FIG2.read_text())
+    path = tmp_path / "fig2.json"
+    path.write_text(json.dumps(data, indent=2))
+    spec = ls.Spec(path)
+    assert spec.data == data and spec.name == "fig2-inhibitory-boundary"
+    a = ls.simulate(spec, out=tmp_path / "json", duration=5)
+    b = ls.simulate(FIG2, out=tmp_path / "yaml", duration=5)
+    assert (a.path / "latents.csv").read_bytes() == (b.path / "latents.csv").read_bytes()
+
+
 def test_replace_and_field_paths(tmp_path):
     spec = ls.Spec(FIG2)
     short = spec.replace({"simulation.duration": 4, "input[0].stop": 4, "input[0].start": 1})

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace LatentSpikes.IO;
 
 /// <summary>
@@ -9,6 +11,10 @@ namespace LatentSpikes.IO;
 /// </summary>
 public sealed class StagedDirectory : IDisposable
 {
+    /// <summary>Every staged directory not yet disposed, for <see cref="AbandonAll"/>.</summary>
+    private static readonly ConcurrentDictionary<StagedDirectory, byte> Live = new();
+
+    private readonly object _gate = new();
     private readonly FileStream _lock;
     private readonly string _lockPath;
     private bool _committed;
@@ -41,6 +47,20 @@ public sealed class StagedDirectory : IDisposable
 
         StagingPath = Path.Combine(parent, $".{name}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(StagingPath);
+        Live[this] = 0;
+    }
+
+    /// <summary>
+    /// Removes the staging folder and lock of every live staged directory (a commit under way finishes first). For a
+    /// process that is being stopped by a signal (Ctrl-C, SIGTERM), whose <c>finally</c> blocks will not run: the
+    /// command line calls it from its signal handler, so an interrupted run leaves nothing behind.
+    /// </summary>
+    public static void AbandonAll()
+    {
+        foreach (var staged in Live.Keys)
+        {
+            staged.Dispose();
+        }
     }
 
     /// <summary>The final output directory.</summary>
@@ -60,6 +80,15 @@ public sealed class StagedDirectory : IDisposable
     public void Commit(params string[] owned)
     {
         ArgumentNullException.ThrowIfNull(owned);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            MoveIntoPlace(owned);
+        }
+    }
+
+    private void MoveIntoPlace(string[] owned)
+    {
         Directory.CreateDirectory(Target);
         foreach (string name in owned)
         {
@@ -86,24 +115,28 @@ public sealed class StagedDirectory : IDisposable
     /// <summary>Deletes the staging directory unless committed, then releases and removes the lock.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        lock (_gate)
         {
-            return;
-        }
-
-        _disposed = true;
-        try
-        {
-            if (!_committed && Directory.Exists(StagingPath))
+            if (_disposed)
             {
-                Directory.Delete(StagingPath, recursive: true);
+                return;
             }
-        }
-        finally
-        {
-            // Unlinked while still held, so no other process can lock this file after we let go of it.
-            System.IO.File.Delete(_lockPath);
-            _lock.Dispose();
+
+            _disposed = true;
+            Live.TryRemove(this, out _);
+            try
+            {
+                if (!_committed && Directory.Exists(StagingPath))
+                {
+                    Directory.Delete(StagingPath, recursive: true);
+                }
+            }
+            finally
+            {
+                // Unlinked while still held, so no other process can lock this file after we let go of it.
+                System.IO.File.Delete(_lockPath);
+                _lock.Dispose();
+            }
         }
     }
 }

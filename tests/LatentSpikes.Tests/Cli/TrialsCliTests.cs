@@ -55,7 +55,7 @@ public sealed class TrialsCliTests : IDisposable
     {
         var r = Run("simulate", Path.Combine(AppContext.BaseDirectory, "examples", "fig2-inhibitory-boundary.yaml"), "--trials", "0", "--out", Path.Combine(_dir, "x"));
         Assert.Equal(LatentSpikesApp.ExitSpecError, r.Code);
-        Assert.Contains("--trials: must be ≥ 1", r.Err, StringComparison.Ordinal);
+        Assert.Contains("--trials: must be between 1 and 100,000 (got 0)", r.Err, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_dir, "x")));
     }
 

@@ -223,3 +223,36 @@ public sealed class TrustCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(dir, "slurm", "array.sbatch")));
     }
 }
+
+/// <summary>
+/// What the command line's Ctrl-C/SIGTERM handler calls (Program.cs). It acts on every live staged directory of the
+/// process, so it runs alone: no other test's output folder may be live meanwhile.
+/// </summary>
+[Collection(RunAlone.Name)]
+public sealed class AbandonTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "latentspikes-abandon-" + Guid.NewGuid().ToString("N"));
+
+    public AbandonTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Unfinished outputs and locks go, committed ones stay.</summary>
+    [Fact]
+    public void Abandoning_removes_unfinished_staging_folders_and_locks_but_not_committed_outputs()
+    {
+        var done = new StagedDirectory(Path.Combine(_dir, "done"));
+        File.WriteAllText(done.File("a.csv"), "x\n");
+        done.Commit();
+        var open = new StagedDirectory(Path.Combine(_dir, "open"));
+        File.WriteAllText(open.File("a.csv"), "x\n");
+
+        StagedDirectory.AbandonAll();
+
+        Assert.Equal(["done"], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName));
+        Assert.True(File.Exists(Path.Combine(Path.Combine(_dir, "done"), "a.csv")));
+        Assert.Throws<ObjectDisposedException>(() => open.Commit());
+        done.Dispose();
+        open.Dispose();
+    }
+}

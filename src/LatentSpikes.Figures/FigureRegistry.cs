@@ -47,6 +47,9 @@ public static class FigureRegistry
         new FigS1RandomBoundary(),
         new FigS2Irregularity(),
         new FigS3DifferenceOfConvex(),
+
+        // Beyond the paper (issue 16): latent dynamics.
+        new FigD1BistableSwitch(),
     ];
 
     /// <summary>The known ids, for messages.</summary>

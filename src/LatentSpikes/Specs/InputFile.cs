@@ -47,7 +47,7 @@ internal static partial class InputFile
 
         if (length > maxBytes)
         {
-            problem = TooLarge(what, length.ToString("N0", CultureInfo.InvariantCulture) + " bytes", maxBytes);
+            problem = TooLarge(what, "is " + length.ToString("N0", CultureInfo.InvariantCulture) + " bytes", maxBytes);
             return false;
         }
 
@@ -74,7 +74,7 @@ internal static partial class InputFile
                 bytes.Write(buffer, 0, read);
                 if (bytes.Length > maxBytes)
                 {
-                    throw new SpecException(path, 0, string.Empty, TooLarge(what, "more than that", maxBytes));
+                    throw new SpecException(path, 0, string.Empty, TooLarge(what, "grew while being read", maxBytes));
                 }
             }
 
@@ -89,7 +89,7 @@ internal static partial class InputFile
     }
 
     private static string TooLarge(string what, string size, long maxBytes) =>
-        $"the {what} is {size}, beyond this tool's limit of {maxBytes >> 20} MiB";
+        $"{size}, beyond this tool's limit of {maxBytes >> 20} MiB for a {what}";
 
     private const int TypeMask = 0xF000;
     private const int RegularFile = 0x8000;

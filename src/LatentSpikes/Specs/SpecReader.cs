@@ -279,9 +279,15 @@ public static class SpecReader
     {
         string rel = fileNode.AsString();
         string path = Path.IsPathRooted(rel) || fileNode.Document.Directory is null ? rel : Path.Combine(fileNode.Document.Directory, rel);
-        if (!System.IO.File.Exists(path))
+        if (!System.IO.File.Exists(path) && !Directory.Exists(path))
         {
             throw fileNode.Error($"input samples file '{rel}' not found (looked at {Path.GetFullPath(path)})");
+        }
+
+        // A device or FIFO would block or never end, and a huge file would fill memory: refused before reading.
+        if (!InputFile.IsAcceptable(path, "samples file", InputLimits.MaxSamplesFileBytes, out string problem))
+        {
+            throw fileNode.Error($"'{rel}' {problem}");
         }
 
         var times = new List<double>();

@@ -177,6 +177,30 @@ public sealed class InputLimitsTests : IDisposable
         Assert.Contains("beyond this tool's limit", e.Reason, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string> HostileTargets() => new()
+    {
+        { string.Join("+", Enumerable.Repeat("x", 16_000)), "characters long, beyond this tool's limit of 4096" },
+        { new string('(', 2000) + "x" + new string(')', 2000), "column 257: the expression is nested more than 256 levels deep" },
+        { string.Join(" + ", Enumerable.Repeat("x^2", 300)) + " + 1", "nested more than 256 levels deep" },
+        { "0/0 + x^2", "f(-1) = NaN is not finite" },
+        { "0*log(0) + x^2 + 1", "f(-1) = NaN is not finite" },
+        { "(x-x)/(x-x)", "f(-1) = NaN is not finite" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileTargets))]
+    public void Compile_refuses_a_hostile_target_in_one_line(string function, string problem)
+    {
+        string spec = Path.Combine(_dir, "compiled.yaml");
+        var r = Run("compile", "-f", function, "--range", "-1", "1", "--neurons", "10", "--out", spec, "--no-simulation");
+        Assert.Equal(1, r.Code);
+        string line = AssertOneErrorLine(r.Err);
+        Assert.StartsWith("error: command line: --function: ", line, StringComparison.Ordinal);
+        Assert.Contains(problem, line, StringComparison.Ordinal);
+        Assert.True(line.Length < 400, line);
+        Assert.False(File.Exists(spec));
+    }
+
     /// <summary>Case name, sweep body (after the spec line), expected line and a part of the problem.</summary>
     public static TheoryData<string, string, int, string> HostileSweeps() => new()
     {

@@ -172,7 +172,9 @@ public static class LatentSpikesApp
                     .Select(d => InputProtocol.Range(e, d)).Select(r => (r.Min, r.Max)).ToArray();
                 foreach (var pop in e.Network.Populations.Where(PopulationBoundary.IsRank1Alone))
                 {
-                    stdout.WriteLine("  " + BoundaryReport.Analyze(pop, ranges).Summary);
+                    stdout.WriteLine("  " + (BoundaryReport.DefaultEvaluations(pop) > BoundaryReport.MaxValidateEvaluations
+                        ? $"Population '{pop.Name}' ({pop.Size} neurons): boundary report left out, too large to evaluate quickly"
+                        : BoundaryReport.Analyze(pop, ranges).Summary));
                 }
             }
 

@@ -40,6 +40,23 @@ public sealed record BoundaryReport(
     double SilentFraction,
     string Summary)
 {
+    /// <summary>
+    /// Neuron evaluations (neurons × grid points) beyond which <c>latentspikes validate</c> leaves the report out, so
+    /// that validating a large population stays quick: the boundary costs one pass over the neurons per grid point.
+    /// </summary>
+    public const long MaxValidateEvaluations = 200_000_000;
+
+    /// <summary>The default grid points per dimension of an <paramref name="inputDimension"/>-dimensional input.</summary>
+    public static int DefaultPointsPerDimension(int inputDimension) =>
+        inputDimension == 1 ? 2001 : Math.Clamp((int)Math.Floor(Math.Pow(200_000, 1.0 / inputDimension)), 2, 201);
+
+    /// <summary>Neuron evaluations of <see cref="Analyze"/> with the default grid: N times the grid points.</summary>
+    public static double DefaultEvaluations(Population population)
+    {
+        ArgumentNullException.ThrowIfNull(population);
+        return population.Size * Math.Pow(DefaultPointsPerDimension(population.InputDimension), population.InputDimension);
+    }
+
     /// <summary>True when every neuron forms part of the boundary and the boundary stays below y = 0 everywhere.</summary>
     public bool IsHealthy => SilentNeurons.Count == 0 && SilentFraction == 0;
 
@@ -80,7 +97,7 @@ public sealed record BoundaryReport(
             }
         }
 
-        int defaultPoints = m == 1 ? 2001 : Math.Clamp((int)Math.Floor(Math.Pow(200_000, 1.0 / m)), 2, 201);
+        int defaultPoints = DefaultPointsPerDimension(m);
         var counts = new int[m];
         for (int d = 0; d < m; d++)
         {

@@ -46,11 +46,10 @@ public static class LayerStackSpec
         ArgumentNullException.ThrowIfNull(text);
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            var stream = SafeYaml.Load(text, string.Empty, "YAML/JSON");
             return stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode map && map.Children.ContainsKey(new YamlScalarNode(Section));
         }
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidOperationException)
+        catch (SpecException)
         {
             return false;
         }
@@ -62,9 +61,10 @@ public static class LayerStackSpec
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            return System.IO.File.Exists(path) && IsLayerStackText(System.IO.File.ReadAllText(path));
+            // A file the spec reader refuses (a device, a FIFO, too large) is not read here: the reader reports it.
+            return System.IO.File.Exists(path) && IsLayerStackText(InputFile.ReadText(path, "spec file", InputLimits.MaxSpecFileBytes));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (SpecException)
         {
             return false;
         }
@@ -80,16 +80,7 @@ public static class LayerStackSpec
             throw new SpecException(path, 0, string.Empty, "spec file not found");
         }
 
-        string text;
-        try
-        {
-            text = System.IO.File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SpecException(path, 0, string.Empty, $"cannot read the spec file: {e.Message}");
-        }
-
+        string text = InputFile.ReadText(path, "spec file", InputLimits.MaxSpecFileBytes);
         return Parse(text, path);
     }
 

@@ -44,6 +44,15 @@ public static class SpecReader
     private static readonly string[] SynapseKeys = ["kind", "tau"];
     private static readonly string[] DelayKeys = ["from", "to", "delay"];
 
+    private static readonly string[] InputKinds = ["constant", "ramp", "steps", "piecewise_linear", "sinusoid", "white", "ou"];
+    private static readonly string[] PopulationKinds = ["excitatory", "e", "inhibitory", "i", "unsigned"];
+
+    /// <summary>Kinds are case-sensitive; a kind that differs from a known one only in case gets the right spelling.</summary>
+    internal static string CaseHint(string given, IEnumerable<string> known) =>
+        known.FirstOrDefault(k => string.Equals(k, given, StringComparison.OrdinalIgnoreCase)) is { } match
+            ? $" (kinds are case-sensitive: write '{match}')"
+            : string.Empty;
+
     /// <summary>Reads a spec file.</summary>
     /// <exception cref="SpecException">For a missing file or any problem in it.</exception>
     public static LoadedSpec LoadFile(string path)
@@ -54,16 +63,7 @@ public static class SpecReader
             throw new SpecException(path, 0, string.Empty, Directory.Exists(path) ? "is a directory, not a spec file" : "spec file not found");
         }
 
-        string text;
-        try
-        {
-            text = System.IO.File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SpecException(path, 0, string.Empty, $"cannot read the spec file: {e.Message}");
-        }
-
+        string text = InputFile.ReadText(path, "spec file", InputLimits.MaxSpecFileBytes);
         return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
@@ -97,27 +97,7 @@ public static class SpecReader
     internal static SpecNode LoadRoot(string text, string label, string? baseDirectory)
     {
         var doc = new SpecDocument(label, baseDirectory);
-        var stream = new YamlStream();
-        var parser = new Parser(new StringReader(text));
-        try
-        {
-            stream.Load(parser);
-        }
-        catch (YamlException e)
-        {
-            string msg = e.InnerException?.Message ?? e.Message;
-            int cut = msg.IndexOf("): ", StringComparison.Ordinal);
-            msg = cut >= 0 && msg.StartsWith('(') ? msg[(cut + 3)..] : msg;
-            throw new SpecException(label, (int)e.Start.Line, string.Empty, $"not valid YAML/JSON: {msg}");
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet's scanner throws a bare InvalidOperationException (no position) for some malformed flow
-            // collections, e.g. an unclosed '[' followed by more lines; point at the last node it did read.
-            throw new SpecException(label, (int)(parser.Current?.Start.Line ?? 0), string.Empty,
-                "not valid YAML/JSON: cannot parse the text after this point; check for an unclosed '[' or '{' or a line broken inside brackets");
-        }
-
+        var stream = SafeYaml.Load(text, label, "YAML/JSON");
         if (stream.Documents.Count != 1)
         {
             throw new SpecException(label, 0, string.Empty, stream.Documents.Count == 0 ? "the spec is empty" : "the spec must hold exactly one YAML document");
@@ -153,9 +133,11 @@ public static class SpecReader
         }
 
         var populations = new List<Population>();
+        long neurons = 0;
         for (int pi = 0; pi < popNodes.Count; pi++)
         {
-            var population = ReadPopulation(popNodes[pi], pi, inputs.Count, tangents);
+            var population = ReadPopulation(popNodes[pi], pi, inputs.Count, tangents, neurons);
+            neurons += population.Size;
             var rate = ReadRate(popNodes[pi].AsMap(PopulationKeys).Optional("rate"));
             populations.Add(rate is null ? population : population.WithRate(rate));
         }
@@ -250,7 +232,7 @@ public static class SpecReader
         }
 
         string kind = node.AsMap(["kind", "value", "from", "to", "start", "stop", "initial", "times", "values", "file", "offset", "amplitude", "frequency", "phase", "mean", "std", "tau"])
-            .Required("kind").AsString().ToLowerInvariant();
+            .Required("kind").AsString();
         SpecMap m;
         switch (kind)
         {
@@ -288,7 +270,7 @@ public static class SpecReader
                 return new OrnsteinUhlenbeckSignal(m.Double("mean", 0.0), m.Required("std").AsDouble(), m.Required("tau").AsDouble());
             default:
                 throw new SpecNode(node.Document, ((YamlMappingNode)node.Node).Children[new YamlScalarNode("kind")], node.Path + ".kind")
-                    .Error($"unknown input kind '{kind}'; use constant, ramp, steps, piecewise_linear, sinusoid, white or ou");
+                    .Error($"unknown input kind '{kind}'{CaseHint(kind, InputKinds)}; use constant, ramp, steps, piecewise_linear, sinusoid, white or ou");
         }
     }
 
@@ -297,9 +279,15 @@ public static class SpecReader
     {
         string rel = fileNode.AsString();
         string path = Path.IsPathRooted(rel) || fileNode.Document.Directory is null ? rel : Path.Combine(fileNode.Document.Directory, rel);
-        if (!System.IO.File.Exists(path))
+        if (!System.IO.File.Exists(path) && !Directory.Exists(path))
         {
             throw fileNode.Error($"input samples file '{rel}' not found (looked at {Path.GetFullPath(path)})");
+        }
+
+        // A device or FIFO would block or never end, and a huge file would fill memory: refused before reading.
+        if (!InputFile.IsAcceptable(path, "samples file", InputLimits.MaxSamplesFileBytes, out string problem))
+        {
+            throw fileNode.Error($"'{rel}' {problem}");
         }
 
         var times = new List<double>();
@@ -347,17 +335,34 @@ public static class SpecReader
         return (times.ToArray(), values.ToArray());
     }
 
-    private static Population ReadPopulation(SpecNode node, int index, int inputDimension, Dictionary<string, IReadOnlyList<TangentPoint>> tangents)
+    /// <summary>
+    /// Refuses a population of <paramref name="count"/> neurons beyond the limits per population or, after the
+    /// <paramref name="before"/> neurons of the populations read so far, in total; checked before anything is built.
+    /// </summary>
+    private static void CheckNeuronCount(SpecNode at, long count, long before, string what)
+    {
+        if (count > InputLimits.MaxPopulationNeurons)
+        {
+            throw at.Error($"{what} is beyond this tool's limit of {InputLimits.MaxNeuronsText} neurons per population");
+        }
+
+        if (before + count > InputLimits.MaxNetworkNeurons)
+        {
+            throw at.Error($"{what}, which makes {(before + count).ToString(CultureInfo.InvariantCulture)} neurons in the network, beyond this tool's limit of {InputLimits.MaxNeuronsText} in total");
+        }
+    }
+
+    private static Population ReadPopulation(SpecNode node, int index, int inputDimension, Dictionary<string, IReadOnlyList<TangentPoint>> tangents, long before)
     {
         var m = node.AsMap(PopulationKeys);
         string name = m.Required("name").AsString();
         var kindNode = m.Required("kind");
-        var kind = kindNode.AsString().ToLowerInvariant() switch
+        var kind = kindNode.AsString() switch
         {
             "excitatory" or "e" => PopulationKind.Excitatory,
             "inhibitory" or "i" => PopulationKind.Inhibitory,
             "unsigned" => PopulationKind.Unsigned,
-            string other => throw kindNode.Error($"unknown kind '{other}'; use excitatory, inhibitory or unsigned"),
+            string other => throw kindNode.Error($"unknown kind '{other}'{CaseHint(other, PopulationKinds)}; use excitatory, inhibitory or unsigned"),
         };
         int? size = null;
         if (m.Optional("size") is { } sizeNode)
@@ -368,10 +373,7 @@ public static class SpecReader
                 throw sizeNode.Error($"must be a positive number of neurons (got {size})");
             }
 
-            if (size > 50_000_000)
-            {
-                throw sizeNode.Error($"{size} neurons is beyond this tool's limit of 5·10⁷ per population");
-            }
+            CheckNeuronCount(sizeNode, size.Value, before, $"{size} neurons");
         }
 
         double mu = m.Double("mu", 0.0);
@@ -402,7 +404,7 @@ public static class SpecReader
             try
             {
                 built = tangentNode is not null
-                    ? ReadTangent(m, node, tangentNode, name, kind, size, inputDimension, mu, noise)
+                    ? ReadTangent(m, node, tangentNode, name, kind, size, inputDimension, mu, noise, before)
                     : ReadRandom(m, node, constructedNode, name, kind, size, inputDimension, mu, noise);
             }
             catch (ModelValidationException e)
@@ -444,6 +446,8 @@ public static class SpecReader
         {
             throw thresholdsNode.Error("a population needs at least one neuron");
         }
+
+        CheckNeuronCount(thresholdsNode, n, before, $"{n} neurons");
 
         var ffNode = m.Required("feedforward");
         var ff = ReadFeedforward(ffNode, n, inputDimension);
@@ -583,21 +587,20 @@ public static class SpecReader
     /// The tangent construction (App. C): 1-D with <c>range: [a, b]</c> and <c>size</c> as before, or a grid for an
     /// M-dimensional input with <c>range: [[a1, b1], ...]</c> and <c>points: [m1, ...]</c>.
     /// </summary>
-    private static ConstructedPopulation ReadTangent(SpecMap m, SpecNode node, SpecNode tangentNode, string name, PopulationKind kind, int? size, int inputDimension, double mu, double noise)
+    private static ConstructedPopulation ReadTangent(SpecMap m, SpecNode node, SpecNode tangentNode, string name, PopulationKind kind, int? size, int inputDimension, double mu, double noise, long before)
     {
         var tm = tangentNode.AsMap(TangentKeys);
         var f = ReadFunction(tm.Required("f"), inputDimension);
         var ranges = ReadRanges(tm.Required("range"), inputDimension);
+        RequireDefinedOnRange(tm.Required("f"), f, ranges, "tangent");
         var pointsNode = tm.Optional("points");
         int[] points;
         if (pointsNode is not null)
         {
             points = ReadPoints(pointsNode, inputDimension);
-            long product = points.Aggregate(1L, (a, c) => a * c);
-            if (product > 50_000_000)
-            {
-                throw pointsNode.Error($"the grid has {product} points, beyond this tool's limit of 5·10⁷ per population");
-            }
+            // Saturating: a grid of many dimensions must not wrap around to a small count.
+            long product = points.Aggregate(1L, (a, c) => a > long.MaxValue / c ? long.MaxValue : a * c);
+            CheckNeuronCount(pointsNode, product, before, product == long.MaxValue ? "the grid has more than 9.2·10¹⁸ points" : $"the grid has {product} points");
 
             if (size is not null && product != size)
             {
@@ -633,6 +636,38 @@ public static class SpecReader
             : TangentConstruction.BuildGrid(name, kind, f, points, ranges, decoders, mu, noise);
     }
 
+    /// <summary>
+    /// Refuses a formula that is not finite somewhere on its range — 0/0, log of a negative number, a pole — as
+    /// <c>latentspikes compile</c> does: it is sampled on the same grid (1001 points for one input, about 10⁵ in all
+    /// for several; beyond 16 inputs only the construction's own points are checked).
+    /// </summary>
+    private static void RequireDefinedOnRange(SpecNode fNode, IBoundaryFunction f, (double Lo, double Hi)[] ranges, string rangeName)
+    {
+        if (f is not ExpressionFunction expression)
+        {
+            return;
+        }
+
+        int m = ranges.Length;
+        int perDimension = m == 1 ? 1001 : (int)Math.Floor(Math.Pow(100_000, 1.0 / m) + 1e-9);
+        if (perDimension < 2 || ranges.Any(r => !(r.Lo <= r.Hi)))
+        {
+            return;
+        }
+
+        foreach (var x in DifferenceOfConvex.Grid(ranges, perDimension))
+        {
+            double v = expression.Value(x);
+            if (!double.IsFinite(v))
+            {
+                string at = m == 1 ? Num(x[0]) : "(" + string.Join(", ", x.Select(Num)) + ")";
+                throw fNode.Error($"'{expression.Text}' is not finite at x = {at} inside the {rangeName} range (f = {Num(v)}); a boundary function must be defined on its whole range");
+            }
+        }
+
+        static string Num(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A random population (App. B, Fig. S1), optionally with thresholds tuned to a convex boundary.</summary>
     private static ConstructedPopulation ReadRandom(SpecMap m, SpecNode node, SpecNode randomNode, string name, PopulationKind kind, int? size, int inputDimension, double mu, double noise)
     {
@@ -657,7 +692,10 @@ public static class SpecReader
             }
 
             var tm = tuneNode.AsMap(TuneKeys);
-            tuning = new ThresholdTuning(ReadFunction(tm.Required("f"), inputDimension), ReadRanges(tm.Required("range"), inputDimension));
+            var tuneF = ReadFunction(tm.Required("f"), inputDimension);
+            var tuneRanges = ReadRanges(tm.Required("range"), inputDimension);
+            RequireDefinedOnRange(tm.Required("f"), tuneF, tuneRanges, "tuning");
+            tuning = new ThresholdTuning(tuneF, tuneRanges);
         }
 
         var decoders = m.Required("decoders").AsScalarOrList(size.Value);

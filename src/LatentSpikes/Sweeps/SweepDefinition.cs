@@ -24,6 +24,12 @@ public sealed class SweepDefinition
     /// <summary>Metrics a sweep can record, in table order.</summary>
     public static readonly IReadOnlyList<string> KnownMetrics = ["rate_hz", "cv", "fano", "boundary_error", "latent_mean"];
 
+    /// <summary>Most runs a sweep may have (grid combinations × zipped entries × seeds).</summary>
+    public const long MaxRuns = 1_000_000;
+
+    /// <summary>Most trials per run.</summary>
+    public const int MaxTrials = 10_000;
+
     internal static readonly string[] TopKeys = ["name", "description", "spec", "grid", "zip", "seeds", "engine", "trials", "metrics", "window"];
 
     private SweepDefinition(string file, string name, string specPath, IReadOnlyList<SweepParameter> grid, IReadOnlyList<SweepParameter> zip,
@@ -87,16 +93,7 @@ public sealed class SweepDefinition
             throw new SpecException(path, 0, string.Empty, Directory.Exists(path) ? "is a directory, not a sweep file" : "sweep file not found");
         }
 
-        string text;
-        try
-        {
-            text = System.IO.File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SpecException(path, 0, string.Empty, $"cannot read the sweep file: {e.Message}");
-        }
-
+        string text = InputFile.ReadText(path, "sweep file", InputLimits.MaxSpecFileBytes);
         return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));
     }
 
@@ -106,23 +103,7 @@ public sealed class SweepDefinition
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(baseDirectory);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            string msg = (e.InnerException?.Message ?? e.Message).Replace('\n', ' ');
-            int cut = msg.IndexOf("): ", StringComparison.Ordinal);
-            msg = cut >= 0 && msg.StartsWith('(') ? msg[(cut + 3)..] : msg;
-            throw new SpecException(label, (int)e.Start.Line, string.Empty, $"not valid YAML: {msg}");
-        }
-        catch (InvalidOperationException)
-        {
-            throw new SpecException(label, 0, string.Empty, "not valid YAML: check for an unclosed '[' or '{'");
-        }
-
+        var stream = SafeYaml.Load(text, label, "YAML");
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode)
         {
             throw new SpecException(label, 0, string.Empty, "a sweep file is one YAML mapping with the fields " + string.Join(", ", TopKeys));
@@ -177,9 +158,9 @@ public sealed class SweepDefinition
         if (top.Optional("trials") is { } trialsNode)
         {
             trials = trialsNode.AsInt();
-            if (trials < 1)
+            if (trials < 1 || trials > MaxTrials)
             {
-                throw trialsNode.Error($"must be ≥ 1 (got {trials})");
+                throw trialsNode.Error($"must be between 1 and this tool's limit of {MaxTrials.ToString(CultureInfo.InvariantCulture)} (got {trials.ToString(CultureInfo.InvariantCulture)})");
             }
         }
 
@@ -198,10 +179,14 @@ public sealed class SweepDefinition
             windowLine = windowNode.Line;
         }
 
-        long runs = grid.Aggregate(1L, (a, p) => a * p.Values.Count) * (zip.Count > 0 ? zip[0].Values.Count : 1) * (seeds?.Count ?? 1);
-        if (runs > 1_000_000)
+        // Saturating products: a grid whose size overflows 64 bits must not wrap around to a small count.
+        long runs = grid.Aggregate(1L, (a, p) => SaturatingProduct(a, p.Values.Count));
+        runs = SaturatingProduct(runs, zip.Count > 0 ? zip[0].Values.Count : 1);
+        runs = SaturatingProduct(runs, seeds?.Count ?? 1);
+        if (runs > MaxRuns)
         {
-            throw new SpecException(label, 0, string.Empty, $"the sweep has {runs} runs, beyond this tool's limit of 10⁶; split it into several sweeps");
+            string count = runs == long.MaxValue ? "more than 9.2·10¹⁸" : runs.ToString(CultureInfo.InvariantCulture);
+            throw new SpecException(label, 0, string.Empty, $"the sweep has {count} runs, beyond this tool's limit of 10⁶; split it into several sweeps");
         }
 
         var nameNode = top.Optional("name");
@@ -249,6 +234,18 @@ public sealed class SweepDefinition
         return result;
     }
 
+    private static long SaturatingProduct(long a, long b)
+    {
+        try
+        {
+            return checked(a * b);
+        }
+        catch (OverflowException)
+        {
+            return long.MaxValue;
+        }
+    }
+
     /// <summary>A count n (seeds 0 … n − 1) or a list of distinct seeds.</summary>
     private static ulong[] ReadSeeds(SpecNode node)
     {
@@ -258,6 +255,12 @@ public sealed class SweepDefinition
             if (count < 1)
             {
                 throw node.Error($"a seed count must be ≥ 1 (got {count}); or give a list of seeds");
+            }
+
+            // Checked before the seeds are listed: a count in the billions would otherwise be allocated first.
+            if (count > MaxRuns)
+            {
+                throw node.Error($"{count.ToString(CultureInfo.InvariantCulture)} seeds give more runs than this tool's limit of 10⁶ per sweep; split it into several sweeps");
             }
 
             return Enumerable.Range(0, count).Select(i => (ulong)i).ToArray();

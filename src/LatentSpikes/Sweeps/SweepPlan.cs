@@ -159,8 +159,7 @@ public sealed class SweepPlan
 
     private static string BuildSpecText(string baseText, Choice[] combination, ulong? seed, SweepDefinition d)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(baseText));
+        var stream = SafeYaml.Load(baseText, d.SpecPath, "YAML/JSON");
         var root = stream.Documents[0].RootNode;
         foreach (var c in combination)
         {

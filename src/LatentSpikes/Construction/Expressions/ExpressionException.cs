@@ -31,6 +31,12 @@ public sealed class ExpressionException : Exception
     {
         // Error messages are one line: a block scalar in YAML may have brought line breaks along.
         string flat = text.Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' ');
+        if (flat.Length > 200)
+        {
+            // A long formula (up to the length limit) would drown the message; the column still locates the problem.
+            flat = string.Concat(flat.AsSpan(0, 60), "…");
+        }
+
         return $"expression '{flat}': column {column}: {reason}";
     }
 }

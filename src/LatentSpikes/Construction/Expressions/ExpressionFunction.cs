@@ -17,11 +17,13 @@ public sealed class ExpressionFunction : IBoundaryFunction
     private readonly Expr _expression;
     private readonly Lazy<ExpressionFunction>[] _derivatives;
 
-    private ExpressionFunction(Expr expression, int dimension, string text)
+    private readonly Lazy<string> _text;
+
+    private ExpressionFunction(Expr expression, int dimension, Lazy<string> text)
     {
         _expression = expression;
         Dimension = dimension;
-        Text = text;
+        _text = text;
         _derivatives = new Lazy<ExpressionFunction>[dimension];
         for (int i = 0; i < dimension; i++)
         {
@@ -29,7 +31,8 @@ public sealed class ExpressionFunction : IBoundaryFunction
             _derivatives[i] = new Lazy<ExpressionFunction>(() =>
             {
                 Expr derivative = _expression.Derive(d);
-                return new ExpressionFunction(derivative, Dimension, derivative.ToText(scalar: Dimension == 1));
+                // Printed only when asked for: a derivative's text can be much longer than the formula's.
+                return new ExpressionFunction(derivative, Dimension, new Lazy<string>(() => derivative.ToText(scalar: Dimension == 1)));
             });
         }
     }
@@ -38,7 +41,7 @@ public sealed class ExpressionFunction : IBoundaryFunction
     public int Dimension { get; }
 
     /// <summary>The formula as written (for a derivative: the derivative's formula, in the same language).</summary>
-    public string Text { get; }
+    public string Text => _text.Value;
 
     /// <summary>
     /// The formula as the parser understood it, fully determined and parseable: explicit precedence, numbers in
@@ -67,6 +70,13 @@ public sealed class ExpressionFunction : IBoundaryFunction
             throw new ExpressionException(text, 1, "the expression is empty");
         }
 
+        if (text.Length > Specs.InputLimits.MaxExpressionLength)
+        {
+            // Checked before anything reads the text (the message shows only its start).
+            throw new ExpressionException(text, Specs.InputLimits.MaxExpressionLength + 1,
+                $"the expression is {text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)} characters long, beyond this tool's limit of {Specs.InputLimits.MaxExpressionLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
         // Tabs and line breaks (from a YAML block scalar) are spaces to the grammar; one character each keeps the columns.
         string normalised = text.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
         Syntax syntax;
@@ -80,7 +90,7 @@ public sealed class ExpressionFunction : IBoundaryFunction
         }
 
         var (expression, dim) = ExpressionResolver.Resolve(text, syntax, dimension);
-        return new ExpressionFunction(expression, dim, text);
+        return new ExpressionFunction(expression, dim, new Lazy<string>(text));
     }
 
     /// <inheritdoc />

@@ -43,12 +43,18 @@ internal static class ExpressionGrammar
 
     private static readonly Parser<char, Syntax> Full = Build();
 
-    /// <summary>Parses <paramref name="text"/> or throws <see cref="ExpressionException"/> pointing at the column.</summary>
+    /// <summary>
+    /// Parses <paramref name="text"/> or throws <see cref="ExpressionException"/> pointing at the column. The text's
+    /// nesting is measured before the (recursive) grammar runs, and the tree's depth before anything walks it, so
+    /// neither can exhaust the stack: both are bounded by <see cref="Specs.InputLimits.MaxExpressionDepth"/>.
+    /// </summary>
     public static Syntax Parse(string text)
     {
+        CheckNesting(text);
         var result = Full.Parse(text);
         if (result.Success)
         {
+            CheckDepth(text, result.Value);
             return result.Value;
         }
 
@@ -63,6 +69,113 @@ internal static class ExpressionGrammar
             .ToList();
         string hint = expected.Count == 0 ? string.Empty : "; expected " + JoinOr(expected);
         throw new ExpressionException(text, column, found + hint);
+    }
+
+    private static string TooDeep() =>
+        $"the expression is nested more than {Specs.InputLimits.MaxExpressionDepth.ToString(CultureInfo.InvariantCulture)} levels deep, beyond this tool's limit " +
+        "(parentheses, function calls, signs, powers and each operator of a chain count)";
+
+    /// <summary>
+    /// Bounds the grammar's recursion from the text alone: every open parenthesis is a level, and so is every sign
+    /// and '^' until a binary '+', '-', '*', '/', a ',' or the closing parenthesis ends the operand it applies to.
+    /// The count errs on the high side only (an exponent sign such as 1e-3 counts as a level), so the grammar never
+    /// nests deeper than measured here.
+    /// </summary>
+    private static void CheckNesting(string text)
+    {
+        int limit = Specs.InputLimits.MaxExpressionDepth;
+        var pending = new Stack<int>();
+        pending.Push(0);
+        int depth = 0;
+        bool afterOperand = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (char.IsWhiteSpace(c))
+            {
+                continue;
+            }
+
+            if (char.IsAsciiDigit(c) || c == '.' || char.IsLetter(c) || c == '_')
+            {
+                // A number or a name: its characters up to the next operator (an exponent sign is counted above).
+                while (i + 1 < text.Length && (char.IsAsciiLetterOrDigit(text[i + 1]) || text[i + 1] is '.' or '_' || char.IsLetter(text[i + 1])))
+                {
+                    i++;
+                }
+
+                afterOperand = true;
+                continue;
+            }
+
+            switch (c)
+            {
+                case '(':
+                    pending.Push(0);
+                    depth++;
+                    afterOperand = false;
+                    break;
+                case ')':
+                    if (pending.Count > 1)
+                    {
+                        depth -= pending.Pop() + 1;
+                    }
+
+                    afterOperand = true;
+                    break;
+                case '+' or '-' when !afterOperand:
+                case '^':
+                    pending.Push(pending.Pop() + 1);
+                    depth++;
+                    afterOperand = false;
+                    break;
+                default:
+                    // A binary operator or a comma ends the signs and powers of this level; anything else is a
+                    // syntax error the grammar reports.
+                    depth -= pending.Pop();
+                    pending.Push(0);
+                    afterOperand = false;
+                    break;
+            }
+
+            if (depth > limit)
+            {
+                throw new ExpressionException(text, i + 1, TooDeep());
+            }
+        }
+    }
+
+    /// <summary>The depth of the tree, chains included, measured without recursion.</summary>
+    private static void CheckDepth(string text, Syntax root)
+    {
+        var stack = new Stack<(Syntax Node, int Depth)>();
+        stack.Push((root, 1));
+        while (stack.Count > 0)
+        {
+            var (node, depth) = stack.Pop();
+            if (depth > Specs.InputLimits.MaxExpressionDepth)
+            {
+                throw new ExpressionException(text, node.Offset + 1, TooDeep());
+            }
+
+            switch (node)
+            {
+                case CallSyntax call:
+                    foreach (var a in call.Arguments)
+                    {
+                        stack.Push((a, depth + 1));
+                    }
+
+                    break;
+                case NegateSyntax negate:
+                    stack.Push((negate.Operand, depth + 1));
+                    break;
+                case BinarySyntax binary:
+                    stack.Push((binary.Left, depth + 1));
+                    stack.Push((binary.Right, depth + 1));
+                    break;
+            }
+        }
     }
 
     private static Parser<char, Syntax> Build()
@@ -291,11 +404,11 @@ internal static class ExpressionResolver
                     var right = Build(text, b.Right);
                     return b.Operator switch
                     {
-                        '+' => Expr.Add(left, right),
-                        '-' => Expr.Sub(left, right),
-                        '*' => Expr.Mul(left, right),
-                        '/' => Expr.Div(left, right),
-                        _ => Expr.Pow(left, right),
+                        '+' => Expr.Written(BinaryOp.Add, left, right),
+                        '-' => Expr.Written(BinaryOp.Sub, left, right),
+                        '*' => Expr.Written(BinaryOp.Mul, left, right),
+                        '/' => Expr.Written(BinaryOp.Div, left, right),
+                        _ => Expr.Written(BinaryOp.Pow, left, right),
                     };
                 }
 

@@ -81,7 +81,7 @@ internal abstract class Expr
             return inner.Operand;
         }
 
-        if (op == UnaryOp.Neg && a is BinaryNode { Op: BinaryOp.Mul, Left: Num { Name: null } c } product)
+        if (op == UnaryOp.Neg && a is BinaryNode { Op: BinaryOp.Mul, Left: Num { Name: null } c } product && c.Value != 0)
         {
             // −(c·u) = (−c)·u reads better in derivatives such as d(−x²) = −2·x.
             return Mul(Constant(-c.Value), product.Right);
@@ -99,8 +99,23 @@ internal abstract class Expr
         return new UnaryNode(op, a);
     }
 
-    public static Expr Binary(BinaryOp op, Expr a, Expr b)
+    public static Expr Binary(BinaryOp op, Expr a, Expr b) => Binary(op, a, b, asWritten: false);
+
+    /// <summary>
+    /// A binary node of a formula as written: the same simplifications, except those that would drop an operand
+    /// that is not a finite number (0·u, 0/u, u^0), so a formula undefined somewhere (0/0, 0·log(0), 0·log(x) for
+    /// x ≤ 0) stays undefined there and is refused, as IEEE arithmetic would have it, rather than simplified to 0 or 1.
+    /// </summary>
+    public static Expr Written(BinaryOp op, Expr a, Expr b) => Binary(op, a, b, asWritten: true);
+
+    private static bool IsFiniteNumber(Expr e) => e is Num n && double.IsFinite(n.Value);
+
+    private static Expr Binary(BinaryOp op, Expr a, Expr b, bool asWritten)
     {
+        // Derivative trees multiply by zero factors constantly, and dropping them is what keeps them small; in a
+        // formula as written the dropped operand must be a finite number, so the simplification changes no value.
+        bool mayDropA = !asWritten || IsFiniteNumber(a);
+        bool mayDropB = !asWritten || IsFiniteNumber(b);
         switch (op)
         {
             case BinaryOp.Add when a.IsConstant(0):
@@ -114,8 +129,7 @@ internal abstract class Expr
                 return Add(a, negatedC.Operand);
             case BinaryOp.Sub when a.IsConstant(0):
                 return Unary(UnaryOp.Neg, b);
-            case BinaryOp.Mul when a.IsConstant(0) || b.IsConstant(0):
-                // Derivative trees multiply by zero factors constantly; dropping them is what keeps them small.
+            case BinaryOp.Mul when (a.IsConstant(0) && mayDropB) || (b.IsConstant(0) && mayDropA):
                 return Constant(0);
             case BinaryOp.Mul when a.IsConstant(1):
                 return b;
@@ -127,9 +141,9 @@ internal abstract class Expr
                 return Unary(UnaryOp.Neg, b);
             case BinaryOp.Mul when b.IsConstant(-1):
                 return Unary(UnaryOp.Neg, a);
-            case BinaryOp.Div when a.IsConstant(0):
+            case BinaryOp.Div when a.IsConstant(0) && mayDropB && !b.IsConstant(0):
                 return Constant(0);
-            case BinaryOp.Pow when b.IsConstant(0):
+            case BinaryOp.Pow when b.IsConstant(0) && mayDropA:
                 return Constant(1);
         }
 

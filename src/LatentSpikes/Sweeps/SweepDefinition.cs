@@ -24,8 +24,13 @@ public sealed class SweepDefinition
     /// <summary>Metrics a sweep can record, in table order.</summary>
     public static readonly IReadOnlyList<string> KnownMetrics = ["rate_hz", "cv", "fano", "boundary_error", "latent_mean"];
 
-    /// <summary>Most runs a sweep may have (grid combinations × zipped entries × seeds).</summary>
-    public const long MaxRuns = 1_000_000;
+    /// <summary>
+    /// Most runs a sweep may have (grid combinations × zipped entries × seeds). Every run's spec is built and checked
+    /// before the first one starts, so this also bounds the time and memory of planning a sweep.
+    /// </summary>
+    public const long MaxRuns = 100_000;
+
+    private const string MaxRunsText = "10⁵";
 
     /// <summary>Most trials per run.</summary>
     public const int MaxTrials = 10_000;
@@ -186,7 +191,7 @@ public sealed class SweepDefinition
         if (runs > MaxRuns)
         {
             string count = runs == long.MaxValue ? "more than 9.2·10¹⁸" : runs.ToString(CultureInfo.InvariantCulture);
-            throw new SpecException(label, 0, string.Empty, $"the sweep has {count} runs, beyond this tool's limit of 10⁶; split it into several sweeps");
+            throw new SpecException(label, 0, string.Empty, $"the sweep has {count} runs, beyond this tool's limit of {MaxRunsText}; split it into several sweeps");
         }
 
         var nameNode = top.Optional("name");
@@ -260,7 +265,7 @@ public sealed class SweepDefinition
             // Checked before the seeds are listed: a count in the billions would otherwise be allocated first.
             if (count > MaxRuns)
             {
-                throw node.Error($"{count.ToString(CultureInfo.InvariantCulture)} seeds give more runs than this tool's limit of 10⁶ per sweep; split it into several sweeps");
+                throw node.Error($"{count.ToString(CultureInfo.InvariantCulture)} seeds give more runs than this tool's limit of {MaxRunsText} per sweep; split it into several sweeps");
             }
 
             return Enumerable.Range(0, count).Select(i => (ulong)i).ToArray();

@@ -76,32 +76,41 @@ public sealed class SweepPlan
         int width = Math.Max(4, (total - 1).ToString(CultureInfo.InvariantCulture).Length);
         foreach (var combination in Combinations(d))
         {
+            // The seed does not change whether a spec is valid, nor its metric columns: each combination's spec tree
+            // is built and its spec checked once, and the seeds only change simulation.seed in the text.
+            var tree = BuildSpecTree(baseSpec.SourceText, combination, d);
+            var assignments = combination.Select(a => new SweepAssignment(a.Parameter.Path, a.Parameter.Values[a.ValueIndex])).ToArray();
+            Model.Experiment? checkedExperiment = null;
+            IReadOnlyList<string> runColumns = [];
             foreach (ulong? seed in d.Seeds is null ? [null] : d.Seeds.Select(s => (ulong?)s))
             {
                 int index = runs.Count;
-                string text = BuildSpecText(baseSpec.SourceText, combination, seed, d);
-                var loaded = LoadRun(text, combination, seed, index, d, baseDirectory);
-                var exp = loaded.Experiment;
-                if (d.Window is { } window && window.Start >= exp.Settings.Duration)
+                string text = SpecText(tree, seed);
+                if (checkedExperiment is null)
                 {
-                    throw new SpecException(d.File, d.WindowLine, "window", $"starts at {window.Start.ToString(CultureInfo.InvariantCulture)} τ but run {index} lasts only {exp.Settings.Duration.ToString(CultureInfo.InvariantCulture)} τ");
-                }
+                    var exp = LoadRun(text, combination, seed, index, d, baseDirectory).Experiment;
+                    if (d.Window is { } window && window.Start >= exp.Settings.Duration)
+                    {
+                        throw new SpecException(d.File, d.WindowLine, "window", $"starts at {window.Start.ToString(CultureInfo.InvariantCulture)} τ but run {index} lasts only {exp.Settings.Duration.ToString(CultureInfo.InvariantCulture)} τ");
+                    }
 
-                if (d.Engine == "event" && !EventDrivenEngine.Supports(exp, out string reason))
-                {
-                    throw new SpecException(d.File, d.EngineLine, "engine", $"the event engine cannot run run {index} ({Describe(combination, seed)}): {reason}");
+                    if (d.Engine == "event" && !EventDrivenEngine.Supports(exp, out string reason))
+                    {
+                        throw new SpecException(d.File, d.EngineLine, "engine", $"the event engine cannot run run {index} ({Describe(combination, seed)}): {reason}");
+                    }
+
+                    runColumns = SweepMetrics.Columns(exp, d.Metrics);
+                    foreach (string c in runColumns.Where(c => !metricColumns.Contains(c)))
+                    {
+                        metricColumns.Add(c);
+                    }
+
+                    checkedExperiment = exp;
                 }
 
                 string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text + "\n#" + settings)));
                 string id = index.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0') + "-" + hash[..12];
-                var runColumns = SweepMetrics.Columns(exp, d.Metrics);
-                foreach (string c in runColumns.Where(c => !metricColumns.Contains(c)))
-                {
-                    metricColumns.Add(c);
-                }
-
-                runs.Add(new SweepRun(index, id, combination.Select(a => new SweepAssignment(a.Parameter.Path, a.Parameter.Values[a.ValueIndex])).ToArray(),
-                    exp.Settings.Seed, text, runColumns));
+                runs.Add(new SweepRun(index, id, assignments, seed ?? checkedExperiment.Settings.Seed, text, runColumns));
             }
         }
 
@@ -157,7 +166,8 @@ public sealed class SweepPlan
         }
     }
 
-    private static string BuildSpecText(string baseText, Choice[] combination, ulong? seed, SweepDefinition d)
+    /// <summary>The base spec's tree with a combination's overrides applied.</summary>
+    private static YamlStream BuildSpecTree(string baseText, Choice[] combination, SweepDefinition d)
     {
         var stream = SafeYaml.Load(baseText, d.SpecPath, "YAML/JSON");
         var root = stream.Documents[0].RootNode;
@@ -173,9 +183,15 @@ public sealed class SweepPlan
             }
         }
 
+        return stream;
+    }
+
+    /// <summary>A run's spec text: the tree with <c>simulation.seed</c> set (when the sweep has seeds).</summary>
+    private static string SpecText(YamlStream stream, ulong? seed)
+    {
         if (seed is { } s)
         {
-            SpecOverride.Apply(root, "simulation.seed", new YamlScalarNode(s.ToString(CultureInfo.InvariantCulture)));
+            SpecOverride.Apply(stream.Documents[0].RootNode, "simulation.seed", new YamlScalarNode(s.ToString(CultureInfo.InvariantCulture)));
         }
 
         using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };

@@ -207,8 +207,9 @@ public sealed class InputLimitsTests : IDisposable
         { "30k nested flow lists", "grid:\n  populations[0].noise: " + Nested(30_000), 3, "nested more than 64 levels deep" },
         { "self alias", "grid:\n  populations[0].noise: &a [*a]", 3, "the alias *a refers to the node that contains it" },
         { "anchor bomb", "grid:\n  populations[0].noise: [0, " + Bomb() + "]", 3, "holds more than 1,000,000 values" },
-        { "two billion seeds", "seeds: 2000000000", 2, "seeds: 2000000000 seeds give more runs than this tool's limit of 10⁶" },
-        { "2^64 runs", "grid:\n" + string.Concat(new[] { "populations[0].noise", "populations[0].mu", "simulation.tau_ms", "input[0].value" }.Select(p => $"  {p}: [{string.Join(",", Enumerable.Repeat("1", 65_536))}]\n")), 0, "the sweep has more than 9.2·10¹⁸ runs, beyond this tool's limit of 10⁶" },
+        { "two billion seeds", "seeds: 2000000000", 2, "seeds: 2000000000 seeds give more runs than this tool's limit of 10⁵" },
+        { "2^64 runs", "grid:\n" + string.Concat(new[] { "populations[0].noise", "populations[0].mu", "simulation.tau_ms", "input[0].value" }.Select(p => $"  {p}: [{string.Join(",", Enumerable.Repeat("1", 65_536))}]\n")), 0, "the sweep has more than 9.2·10¹⁸ runs, beyond this tool's limit of 10⁵" },
+        { "one seed beyond the run limit", "seeds: 100001", 2, "seeds: 100001 seeds give more runs than this tool's limit of 10⁵" },
         { "no trials", "trials: 0", 2, "trials: must be between 1 and this tool's limit of 10000 (got 0)" },
         { "too many trials", "trials: 2147483647", 2, "trials: must be between 1 and this tool's limit of 10000" },
     };

@@ -16,6 +16,7 @@ public sealed class ExpressionFunction : IBoundaryFunction
 {
     private readonly Expr _expression;
     private readonly Lazy<ExpressionFunction>[] _derivatives;
+    private bool[]? _used;
 
     private ExpressionFunction(Expr expression, int dimension, string text)
     {
@@ -82,6 +83,40 @@ public sealed class ExpressionFunction : IBoundaryFunction
         var (expression, dim) = ExpressionResolver.Resolve(text, syntax, dimension);
         return new ExpressionFunction(expression, dim, text);
     }
+
+    /// <summary>Parses a formula whose variables are named, e.g. <c>2 - sin(2*g)</c> with the variable list [g].</summary>
+    /// <param name="text">The formula.</param>
+    /// <param name="variables">The variable names in input order; the function's dimension is their number.</param>
+    /// <exception cref="ExpressionException">For a syntax error or a name that is neither a variable, pi nor a function.</exception>
+    public static ExpressionFunction ParseNamed(string text, IReadOnlyList<string> variables)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(variables);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ExpressionException(text, 1, "the expression is empty");
+        }
+
+        string normalised = text.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
+        Syntax syntax;
+        try
+        {
+            syntax = ExpressionGrammar.Parse(normalised);
+        }
+        catch (ExpressionException e)
+        {
+            throw new ExpressionException(text, e.Column, e.Reason);
+        }
+
+        var (expression, used) = ExpressionResolver.ResolveNamed(text, syntax, variables);
+        return new ExpressionFunction(expression, Math.Max(1, variables.Count), text) { _used = used };
+    }
+
+    /// <summary>
+    /// Whether the formula mentions variable <paramref name="i"/> (0-based); known only for <see cref="ParseNamed"/>,
+    /// otherwise every variable counts as used.
+    /// </summary>
+    public bool Uses(int i) => _used is null || (i >= 0 && i < _used.Length && _used[i]);
 
     /// <inheritdoc />
     public double Value(ReadOnlySpan<double> x)

@@ -20,7 +20,9 @@ internal static class CompileCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var function = new Option<string?>("--function", "-f") { Description = "Target f as an expression of x (one input) or x1..xM, e.g. 'sin(3*x) + 1.2' or 'x1^2 + abs(x2)'." };
+        var function = new Option<string[]>("--function", "-f") { Description = "Target f as an expression of x (one input) or x1..xM, e.g. 'sin(3*x) + 1.2' or 'x1^2 + abs(x2)'. Repeat for a vector function (one E-I module per output, latents y_f1, y_f2, ...)." };
+        var outputs = new Option<string?>("--outputs") { Description = "Names of the outputs of a vector function, comma-separated (default f1,f2,...); output p is the latent y_<name>." };
+        var graph = new Option<string?>("--graph", "-g") { Description = "Compile a composition graph file (YAML/JSON, docs/graph.schema.json) into one network." };
         var knots = new Option<string?>("--knots") { Description = "Target as continuous piecewise-linear knots 'x:y,x:y,...' (x increasing); compiled exactly (Theorem 2)." };
         var range = new Option<double[]>("--range")
         {
@@ -44,7 +46,7 @@ internal static class CompileCommand
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip the figure." };
         var command = new Command("compile", "Compile a target function into an E-I spiking network spec whose excitatory latent computes it (seed 002, §2.7).")
         {
-            function, knots, range, neurons, a, method, precision, dt, duration, noise, mu, tolerance, seed, name, outFile, noSimulation, noPlot,
+            function, outputs, graph, knots, range, neurons, a, method, precision, dt, duration, noise, mu, tolerance, seed, name, outFile, noSimulation, noPlot,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -62,7 +64,28 @@ internal static class CompileCommand
                 Tolerance = r.GetValue(tolerance),
                 Name = r.GetValue(name)!,
             };
-            var compiled = CompileFrom(r.GetValue(function), r.GetValue(knots), r.GetValue(range), options);
+            string[] functions = r.GetValue(function) ?? [];
+            string? graphFile = r.GetValue(graph);
+            if (graphFile is not null || functions.Length > 1)
+            {
+                if (graphFile is not null && (functions.Length > 0 || r.GetValue(knots) is not null || r.GetValue(range) is { Length: > 0 }))
+                {
+                    throw Error("--graph", "a graph file holds its functions and input ranges; drop --function, --knots and --range");
+                }
+
+                var compiledGraph = graphFile is not null
+                    ? GraphReader.CompileFile(graphFile, options)
+                    : CompileVector(functions, r.GetValue(outputs), r.GetValue(knots), r.GetValue(range), options);
+                string graphSpec = r.GetValue(outFile) ?? Path.Combine("out", compiledGraph.Experiment.Name + ".yaml");
+                return GraphOutput.Write(compiledGraph, graphSpec, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
+            }
+
+            if (r.GetValue(outputs) is not null)
+            {
+                throw Error("--outputs", "names the outputs of a vector function; give two or more --function options");
+            }
+
+            var compiled = CompileFrom(functions.Length == 1 ? functions[0] : null, r.GetValue(knots), r.GetValue(range), options);
             string spec = r.GetValue(outFile) ?? Path.Combine("out", options.Name + ".yaml");
             return Write(compiled, spec, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
         }));
@@ -109,6 +132,50 @@ internal static class CompileCommand
         {
             // "range[1]" → "--range[1]": the option, with the dimension or knot the problem is in.
             throw Error("--" + e.Field, e.Reason);
+        }
+    }
+
+    private static CompiledGraph CompileVector(string[] expressions, string? outputNames, string? knotText, double[]? rangeValues, CompileOptions options)
+    {
+        if (knotText is not null)
+        {
+            throw Error("--knots", "a vector function is given by several --function options; drop --knots");
+        }
+
+        string[] names = outputNames is null
+            ? Enumerable.Range(1, expressions.Length).Select(p => "f" + p.ToString(CultureInfo.InvariantCulture)).ToArray()
+            : outputNames.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Length != expressions.Length)
+        {
+            throw Error("--outputs", $"gives {names.Length} name(s) for {expressions.Length} functions");
+        }
+
+        var ranges = ParseRanges(rangeValues);
+        var functions = new List<(string, Func<double[], double>, string)>();
+        for (int p = 0; p < expressions.Length; p++)
+        {
+            ExpressionFunction f;
+            try
+            {
+                f = ExpressionFunction.Parse(expressions[p], ranges.Count);
+            }
+            catch (ExpressionException e)
+            {
+                throw Error($"--function[{p}]", e.Message);
+            }
+
+            functions.Add((names[p], x => f.Value(x), expressions[p].Trim()));
+        }
+
+        try
+        {
+            return GraphCompiler.CompileVector(functions, ranges, options);
+        }
+        catch (ModelValidationException e)
+        {
+            // "functions[1].neurons" → "--function[1]: neurons: ...", naming the output and the option.
+            string field = e.Field.StartsWith("functions[", StringComparison.Ordinal) ? "--function" + e.Field["functions".Length..] : "--" + e.Field;
+            throw Error(field, e.Reason);
         }
     }
 

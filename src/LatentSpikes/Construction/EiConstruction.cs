@@ -101,8 +101,12 @@ public static class EiConstruction
     /// <param name="dt">The time step the network will be simulated with (τ).</param>
     /// <param name="noise">Current-noise std σ of both populations.</param>
     /// <param name="mu">Soft refractory cost μ of both populations.</param>
+    /// <param name="rateBudget">
+    /// Fraction of the one-spike-per-step ceiling 1/dt the module may need (default <see cref="RateBudget"/>); modules
+    /// of one network share the ceiling, since the clock engine fires at most one spike per step in the whole network.
+    /// </param>
     /// <exception cref="ModelValidationException">When the module would violate Dale's law or be unstable.</exception>
-    public static EiModule BuildModule(DcDecomposition split, IReadOnlyList<double[]> samples, ModuleWiring wiring, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0)
+    public static EiModule BuildModule(DcDecomposition split, IReadOnlyList<double[]> samples, ModuleWiring wiring, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0, double rateBudget = RateBudget)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(samples);
@@ -155,13 +159,13 @@ public static class EiConstruction
             load = Math.Max(load, (yE / rho[scaledQ.ActivePiece(x)]) + Math.Abs(yI));
         }
 
-        double finest = Math.Max(load * dt / RateBudget, 1e-9);
+        double finest = Math.Max(load * dt / rateBudget, 1e-9);
         double s = precision ?? finest;
         if (s < finest)
         {
             throw new ModelValidationException(
                 "precision",
-                $"a spike jump of {s:G3} needs up to {load / s:G3} spikes per τ to hold the crossing, beyond {RateBudget:P0} of the one-spike-per-step ceiling 1/dt = {1 / dt:G3}; use a precision ≥ {finest:G3} or a smaller dt");
+                $"a spike jump of {s:G3} needs up to {load / s:G3} spikes per τ to hold the crossing, beyond {rateBudget:P0} of the one-spike-per-step ceiling 1/dt = {1 / dt:G3}; use a precision ≥ {finest:G3} or a smaller dt");
         }
 
         string yEName = Population.LatentNameOf(wiring.Excitatory), yIName = Population.LatentNameOf(wiring.Inhibitory);

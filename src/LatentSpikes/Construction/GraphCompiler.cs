@@ -126,6 +126,8 @@ public static class GraphCompiler
         var ranges = graph.Inputs.Select(i => (i.Lo, i.Hi)).ToArray();
         var inputIndex = graph.Inputs.Select((inp, d) => (inp.Name, d)).ToDictionary(t => t.Name, t => t.d, StringComparer.Ordinal);
         var nodeIndex = graph.Nodes.Select((n, k) => (n.Name, k)).ToDictionary(t => t.Name, t => t.k, StringComparer.Ordinal);
+        // Every module is built as if it were alone: its precision is the finest whose peak rate stays within the
+        // construction's budget, a quarter of the one-spike-per-step ceiling 1/dt (see below for the shared ceiling).
         var compiled = new CompiledNode?[graph.Nodes.Count];
         foreach (int k in order)
         {
@@ -157,7 +159,11 @@ public static class GraphCompiler
             }
         }
 
-        var (inputs, settings, x0) = FunctionCompiler.Protocol(ranges, options);
+        // The clock engine fires at most one spike per step in the whole network, so the modules and relays share the
+        // ceiling 1/dt: the written spec's time step is shortened until their summed peak rates fit the budget again.
+        double totalRate = nodes.Sum(c => c.Module.PeakRatePerTau + (c.Relay is null ? 0 : c.OutputRange.Hi / c.RelayPrecision));
+        double dt = Math.Min(options.Dt, RoundDown(EiConstruction.RateBudget / totalRate));
+        var (inputs, settings, x0) = FunctionCompiler.Protocol(ranges, options with { Dt = dt });
         var initial = new Dictionary<string, double>(StringComparer.Ordinal);
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
         for (int d = 0; d < m; d++)
@@ -181,7 +187,7 @@ public static class GraphCompiler
         var network = new LowRankNetwork(populations);
         string summary = string.Join(Environment.NewLine, nodes.Select(Describe))
             + Environment.NewLine
-            + $"{network.NeuronCount} neurons in {populations.Count} populations (rank {populations.Count}); a = {options.A:G3}; inputs {string.Join(", ", graph.Inputs.Select(i => $"{i.Name} ∈ [{Num(i.Lo)}, {Num(i.Hi)}]"))}";
+            + $"{network.NeuronCount} neurons in {populations.Count} populations (rank {populations.Count}); a = {options.A:G3}; built for dt = {Num(options.Dt)} τ, simulated at dt = {Num(dt)} τ (the modules share the one-spike-per-step ceiling); inputs {string.Join(", ", graph.Inputs.Select(i => $"{i.Name} ∈ [{Num(i.Lo)}, {Num(i.Hi)}]"))}";
         var experiment = new Experiment(network, inputs, settings, initialLatents: initial, name: options.Name, description: summary);
         return new CompiledGraph(experiment, graph.Inputs.ToArray(), nodes, summary);
     }
@@ -412,7 +418,7 @@ public static class GraphCompiler
             }
 
             double lo = Math.Max(0, samples.Min(node.Function) - predicted), hi = samples.Max(node.Function) + predicted;
-            double relayPrecision = Math.Max(hi * options.Dt / EiConstruction.RateBudget, 1e-9);
+            double relayPrecision = options.Precision ?? Math.Max(hi * options.Dt / EiConstruction.RateBudget, 1e-9);
             double[] Compose(double[] x) => parentTargets.Select(t => t(x)).ToArray();
             return new CompiledNode(node, k, module, null, relayPrecision, box, (lo, hi), crossing, predicted, depth, x => node.Function(Compose(x)));
         }
@@ -462,6 +468,13 @@ public static class GraphCompiler
             new Dictionary<string, double[]>(StringComparer.Ordinal) { [c.OutputLatent] = [1.0], [Population.LatentNameOf(name)] = [1.0] },
             options.Mu,
             options.Noise);
+    }
+
+    /// <summary>v rounded down to two significant digits (a readable time step that keeps the budget).</summary>
+    private static double RoundDown(double v)
+    {
+        double unit = Math.Pow(10, Math.Floor(Math.Log10(v)) - 1);
+        return Math.Floor((v / unit) + 1e-9) * unit;
     }
 
     private static bool IsIdentifier(string name) =>

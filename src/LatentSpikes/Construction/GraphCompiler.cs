@@ -33,6 +33,7 @@ public sealed record FunctionGraph(IReadOnlyList<GraphInput> Inputs, IReadOnlyLi
 /// <param name="OutputRange">The derived range of the node's output (on its input box, widened by its own predicted error).</param>
 /// <param name="CrossingError">max |y_E* − f| of the module's boundary crossing over its input box.</param>
 /// <param name="PredictedError">Predicted bound on |y_E(t) − target(x(t))|: the crossing error, 1.25 spike jumps and the parents' errors times the node's slope in them.</param>
+/// <param name="NoiseAllowance">The part of <paramref name="PredictedError"/> due to current noise (0 without noise).</param>
 /// <param name="Depth">1 for a node of external inputs only, 1 + the deepest parent otherwise.</param>
 /// <param name="Target">The composed target as a function of the external inputs.</param>
 public sealed record CompiledNode(
@@ -45,11 +46,18 @@ public sealed record CompiledNode(
     (double Lo, double Hi) OutputRange,
     double CrossingError,
     double PredictedError,
+    double NoiseAllowance,
     int Depth,
     Func<double[], double> Target)
 {
     /// <summary>The latent that carries the node's output, <c>y_name</c>.</summary>
     public string OutputLatent => Module.Excitatory.LatentName;
+
+    /// <summary>
+    /// Bound on |y_relay + y_node|: half the relay's jump (its threshold centres the band on −y_node) plus the largest
+    /// single jump of y_node it must follow, |D_I| (the relay catches up one spike per step).
+    /// </summary>
+    public double RelayError => (RelayPrecision / 2) + Module.Precision;
 
     /// <summary>Neurons of the node's module and relay.</summary>
     public int NeuronCount => Module.Excitatory.Size + Module.Inhibitory.Size + (Relay?.Size ?? 0);
@@ -87,6 +95,9 @@ public static class GraphCompiler
 
     /// <summary>Spike jumps the simulated readout may stray beyond the crossing (as in the single-function tests).</summary>
     public const double JumpAllowance = 1.25;
+
+    /// <summary>Standard deviations of the crossing's noise jitter the predicted error allows for.</summary>
+    public const double NoiseSigmas = 4;
 
     /// <summary>Compiles a vector function f: ℝᴹ → ℝᴾ: P independent modules on the same inputs, output p in <c>y_names[p]</c>.</summary>
     /// <param name="functions">(name, f, description) per output; every f reads all M inputs.</param>
@@ -403,24 +414,30 @@ public static class GraphCompiler
             double crossing = samples.Max(u => Math.Abs(module.Crossing(u).YE - node.Function(u)));
 
             // Predicted bound on |y_node(t) − target(x(t))|: the module's crossing error and spike jumps, plus each
-            // parent's predicted error (and its relay's jump where the node reads the relay) times the node's largest
-            // slope in that parent over the box. The derived output range is the node's range on its box widened by
-            // the prediction (never below 0: the excitatory latent cannot go there).
-            double predicted = crossing + (JumpAllowance * module.Precision);
+            // parent's predicted error (and its relay's error where the node reads the relay) times the node's largest
+            // slope in that parent over the box. Current noise of std σ makes each free voltage an OU process of
+            // stationary std σ, which moves the E boundary by δ_E and the I boundary by δ_I (encoders 1) and so the
+            // crossing by (δ_I − δ_E)/(a − 1): std √2·σ/(a − 1), allowed for up to 4 standard deviations. The derived
+            // output range is the node's range on its box widened by the prediction (never below 0: the excitatory
+            // latent cannot go there).
+            double noise = NoiseSigmas * Math.Sqrt(2) * options.Noise / (options.A - 1);
+            double predicted = crossing + (JumpAllowance * module.Precision) + noise;
             for (int d = 0; d < dims; d++)
             {
                 if (variables[d].Latent is { } latent)
                 {
                     var parent = compiled[nodeIndex[node.Inputs[d]]]!;
                     bool viaRelay = module.NegatedLatents.Contains(latent, StringComparer.Ordinal);
-                    predicted += MaxSlope(node.Function, samples, d, box[d]) * (parent.PredictedError + (viaRelay ? parent.RelayPrecision : 0));
+                    double slope = MaxSlope(node.Function, samples, d, box[d]);
+                    predicted += slope * (parent.PredictedError + (viaRelay ? parent.RelayError : 0));
+                    noise += slope * parent.NoiseAllowance;
                 }
             }
 
             double lo = Math.Max(0, samples.Min(node.Function) - predicted), hi = samples.Max(node.Function) + predicted;
             double relayPrecision = options.Precision ?? Math.Max(hi * options.Dt / EiConstruction.RateBudget, 1e-9);
             double[] Compose(double[] x) => parentTargets.Select(t => t(x)).ToArray();
-            return new CompiledNode(node, k, module, null, relayPrecision, box, (lo, hi), crossing, predicted, depth, x => node.Function(Compose(x)));
+            return new CompiledNode(node, k, module, null, relayPrecision, box, (lo, hi), crossing, predicted, noise, depth, x => node.Function(Compose(x)));
         }
 
         catch (ModelValidationException e) when (!e.Field.StartsWith(nodeField, StringComparison.Ordinal))

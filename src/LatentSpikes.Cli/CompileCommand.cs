@@ -36,6 +36,7 @@ internal static class CompileCommand
         var precision = new Option<double?>("--precision") { Description = "Spike jump |D_I| (default: the finest that the time step supports)." };
         var dt = new Option<double>("--dt") { Description = "Time step (τ) the network is built for and simulated with.", DefaultValueFactory = _ => new CompileOptions().Dt };
         var duration = new Option<double>("--duration") { Description = "Length (τ) of the input sweep over the range in the written protocol.", DefaultValueFactory = _ => new CompileOptions().SweepDuration };
+        var maxRate = new Option<double>("--max-rate") { Description = "Largest rate (spikes per τ) any one neuron may need; each boundary piece is spread over as many neurons as that takes (0: one neuron per piece, as in the paper's figures).", DefaultValueFactory = _ => FunctionCompiler.DefaultMaxRate };
         var noise = new Option<double>("--noise") { Description = "Current-noise std σ of every neuron." };
         var mu = new Option<double>("--mu") { Description = "Soft refractory cost μ of every neuron." };
         var tolerance = new Option<double?>("--tolerance") { Description = "Fail unless the boundary crossing is within this of f everywhere on the range." };
@@ -46,7 +47,7 @@ internal static class CompileCommand
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip the figure." };
         var command = new Command("compile", "Compile a target function into an E-I spiking network spec whose excitatory latent computes it (seed 002, §2.7).")
         {
-            function, outputs, graph, knots, range, neurons, a, method, precision, dt, duration, noise, mu, tolerance, seed, name, outFile, noSimulation, noPlot,
+            function, outputs, graph, knots, range, neurons, a, method, precision, dt, duration, maxRate, noise, mu, tolerance, seed, name, outFile, noSimulation, noPlot,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -62,6 +63,7 @@ internal static class CompileCommand
                 Mu = r.GetValue(mu),
                 Seed = r.GetValue(seed),
                 Tolerance = r.GetValue(tolerance),
+                MaxRate = r.GetValue(maxRate) == 0 ? null : r.GetValue(maxRate),
                 Name = r.GetValue(name)!,
             };
             string[] functions = r.GetValue(function) ?? [];
@@ -77,7 +79,7 @@ internal static class CompileCommand
                     ? GraphReader.CompileFile(graphFile, options)
                     : CompileVector(functions, r.GetValue(outputs), r.GetValue(knots), r.GetValue(range), options);
                 string graphSpec = r.GetValue(outFile) ?? Path.Combine("out", compiledGraph.Experiment.Name + ".yaml");
-                return GraphOutput.Write(compiledGraph, graphSpec, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
+                return GraphOutput.Write(compiledGraph, graphSpec, options.MaxRate, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
             }
 
             if (r.GetValue(outputs) is not null)
@@ -87,7 +89,7 @@ internal static class CompileCommand
 
             var compiled = CompileFrom(functions.Length == 1 ? functions[0] : null, r.GetValue(knots), r.GetValue(range), options);
             string spec = r.GetValue(outFile) ?? Path.Combine("out", options.Name + ".yaml");
-            return Write(compiled, spec, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
+            return Write(compiled, spec, options.MaxRate, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
         }));
         return command;
     }
@@ -223,7 +225,7 @@ internal static class CompileCommand
         return (xs.ToArray(), ys.ToArray());
     }
 
-    private static int Write(CompiledFunction compiled, string specPath, bool simulate, bool plot, TextWriter stdout, TextWriter stderr)
+    private static int Write(CompiledFunction compiled, string specPath, double? maxRate, bool simulate, bool plot, TextWriter stdout, TextWriter stderr)
     {
         var exp = compiled.Experiment;
         SimulationResult? run = null;
@@ -242,9 +244,16 @@ internal static class CompileCommand
             "Written by `latentspikes compile` (seed 002, §2.7): a Dale's-law E-I network whose excitatory latent y_E computes the target.",
             compiled.Summary,
         };
+        var rates = run is { Status: SimulationStatus.Completed } ? LatentSpikes.Analysis.NeuronRates.Measure(run) : null;
         if (tracking is not null)
         {
             header.Add($"Simulated sweep (clock engine, dt = {Num(exp.Settings.Dt)} τ): max |y_E − f| = {Num(tracking.MaxError)}, mean {Num(tracking.MeanError)} after t = {Num(tracking.From)} τ.");
+        }
+
+        header.Add($"{exp.Network.NeuronCount} neurons" + (maxRate is { } cap ? $", each boundary piece spread over enough neurons that none needs more than {Num(cap)} spikes per τ" : ", one per boundary piece") + ".");
+        if (rates is not null)
+        {
+            header.Add(CompileSummary.RateLine(rates, maxRate) + ".");
         }
 
         header.Add("Run it with: latentspikes simulate " + specPath.Replace('\\', '/'));
@@ -269,12 +278,22 @@ internal static class CompileCommand
         }
 
         File.Move(tmpSpec, full, overwrite: true);
+        string summaryPath = CompileSummary.PathFor(full);
+        CompileSummary.Write(summaryPath, exp, maxRate, [new CompileSummary.Output("f", exp.Network.Populations[0].LatentName, compiled.MaxApproximationError + (GraphCompiler.JumpAllowance * compiled.Ei.Precision), tracking)], rates);
 
         stdout.WriteLine(compiled.Summary);
         if (tracking is not null)
         {
             stdout.WriteLine($"simulated sweep: max |y_E − f| = {Num(tracking.MaxError)}, mean {Num(tracking.MeanError)}, rms {Num(tracking.RmsError)} (clock engine, dt = {Num(exp.Settings.Dt)} τ, {run!.Spikes.Count} spikes)");
         }
+
+        stdout.WriteLine($"{exp.Network.NeuronCount} neurons used (" + string.Join(", ", exp.Network.Populations.Select(p => $"{p.Name}: {p.Size}")) + ")");
+        if (rates is not null)
+        {
+            stdout.WriteLine(CompileSummary.RateLine(rates, maxRate));
+        }
+
+        stdout.WriteLine($"summary written to {summaryPath}");
 
         stdout.WriteLine($"spec written to {full}");
         if (plot)

@@ -12,7 +12,7 @@ namespace LatentSpikes.Cli;
 /// </summary>
 internal static class GraphOutput
 {
-    public static int Write(CompiledGraph compiled, string specPath, bool simulate, bool plot, TextWriter stdout, TextWriter stderr)
+    public static int Write(CompiledGraph compiled, string specPath, double? maxRate, bool simulate, bool plot, TextWriter stdout, TextWriter stderr)
     {
         var exp = compiled.Experiment;
         SimulationResult? run = null;
@@ -43,9 +43,16 @@ internal static class GraphOutput
             lines.Add(line);
         }
 
+        var rates = run is { Status: SimulationStatus.Completed } ? LatentSpikes.Analysis.NeuronRates.Measure(run) : null;
         if (run is not null)
         {
             lines.Add($"simulated sweep: clock engine, dt = {Num(exp.Settings.Dt)} τ, {run.Spikes.Count} spikes, {exp.Network.NeuronCount} neurons");
+        }
+
+        lines.Add($"{exp.Network.NeuronCount} neurons used (" + string.Join(", ", exp.Network.Populations.Select(p => $"{p.Name}: {p.Size}")) + ")");
+        if (rates is not null)
+        {
+            lines.Add(CompileSummary.RateLine(rates, maxRate));
         }
 
         header.AddRange(lines);
@@ -71,6 +78,8 @@ internal static class GraphOutput
         }
 
         File.Move(tmpSpec, full, overwrite: true);
+        string summaryPath = CompileSummary.PathFor(full);
+        CompileSummary.Write(summaryPath, exp, maxRate, compiled.Nodes.Select(n => new CompileSummary.Output(n.Node.Name, n.OutputLatent, n.PredictedError, errors?[n.Node.Name])).ToArray(), rates);
         stdout.WriteLine(compiled.Summary);
         foreach (string line in lines)
         {
@@ -78,6 +87,7 @@ internal static class GraphOutput
         }
 
         stdout.WriteLine($"spec written to {full}");
+        stdout.WriteLine($"summary written to {summaryPath}");
         if (drawn)
         {
             stdout.WriteLine($"figure written to {figure}");

@@ -77,12 +77,13 @@ public static class EiConstruction
     /// <param name="noise">Current-noise std σ of both populations.</param>
     /// <param name="mu">Soft refractory cost μ of both populations.</param>
     /// <exception cref="ModelValidationException">When the network would violate Dale's law or be unstable.</exception>
-    public static EiNetwork Build(DcDecomposition split, IReadOnlyList<double[]> samples, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0)
+    /// <param name="maxRate">Largest rate (spikes per τ) one neuron may need; null: one neuron per piece.</param>
+    public static EiNetwork Build(DcDecomposition split, IReadOnlyList<double[]> samples, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0, double? maxRate = null)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(samples);
         int m = samples.Count > 0 ? samples[0].Length : split.Q.Pieces[0].Slope.Count;
-        var module = BuildModule(split, samples, ModuleWiring.Direct(m), a, precision, dt, noise, mu);
+        var module = BuildModule(split, samples, ModuleWiring.Direct(m), a, precision, dt, noise, mu, RateBudget, maxRate);
         return new EiNetwork(new LowRankNetwork([module.Excitatory, module.Inhibitory]), module.Decomposition, a, module.Precision, module.PeakRatePerTau);
     }
 
@@ -105,8 +106,12 @@ public static class EiConstruction
     /// Fraction of the one-spike-per-step ceiling 1/dt the module may need (default <see cref="RateBudget"/>); modules
     /// of one network share the ceiling, since the clock engine fires at most one spike per step in the whole network.
     /// </param>
+    /// <param name="maxRate">
+    /// Largest rate (spikes per τ) any one neuron may need; null: one neuron per boundary piece. Each piece is held by
+    /// as many identical copies as its peak rate requires; a soft refractory cost lets the copies take turns.
+    /// </param>
     /// <exception cref="ModelValidationException">When the module would violate Dale's law or be unstable.</exception>
-    public static EiModule BuildModule(DcDecomposition split, IReadOnlyList<double[]> samples, ModuleWiring wiring, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0, double rateBudget = RateBudget)
+    public static EiModule BuildModule(DcDecomposition split, IReadOnlyList<double[]> samples, ModuleWiring wiring, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0, double rateBudget = RateBudget, double? maxRate = null)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(samples);
@@ -178,10 +183,59 @@ public static class EiConstruction
         encI[yIName] = Fill(nI, 1.0);
         encE[yEName] = Fill(nE, 1.0);
         encE[yIName] = Fill(nE, 1.0);
-        var inh = new Population(wiring.Inhibitory, PopulationKind.Inhibitory, ffI, scaledP.Pieces.Select(pc => -pc.Intercept).ToArray(), dI, encI, mu, noise);
-        var exc = new Population(wiring.Excitatory, PopulationKind.Excitatory, ffE, scaledQ.Pieces.Select(pc => -pc.Intercept).ToArray(), dE, encE, mu, noise);
+        var tI = scaledP.Pieces.Select(pc => -pc.Intercept).ToArray();
+        var tE = scaledQ.Pieces.Select(pc => -pc.Intercept).ToArray();
+        double muI = mu, muE = mu;
+        int[] copiesI = Enumerable.Repeat(1, nI).ToArray(), copiesE = Enumerable.Repeat(1, nE).ToArray();
+        if (maxRate is { } cap)
+        {
+            if (!(cap > 0) || !double.IsFinite(cap))
+            {
+                throw new ModelValidationException("max-rate", $"the largest rate per neuron must be a finite number > 0 spikes per τ (got {cap})");
+            }
+
+            // Peak rate of each piece where it forms the boundary: |y_I*|/|D_I| for an I piece, y_E*/D_E for an E piece.
+            var peakI = new double[nI];
+            var peakE = new double[nE];
+            foreach (var x in samples)
+            {
+                var (yE, yI) = Crossing(split, a, x);
+                int i = scaledP.ActivePiece(x), j = scaledQ.ActivePiece(x);
+                peakI[i] = Math.Max(peakI[i], Math.Abs(yI) / s);
+                peakE[j] = Math.Max(peakE[j], yE / dE[j]);
+            }
+
+            copiesI = peakI.Select(r => Copies(r, cap)).ToArray();
+            copiesE = peakE.Select(r => Copies(r, cap)).ToArray();
+            muI = Math.Max(mu, copiesI.Any(c => c > 1) ? TurnTakingCost * s : 0);
+            muE = Math.Max(mu, copiesE.Any(c => c > 1) ? TurnTakingCost * dE.Min() : 0);
+        }
+
+        var inh = new Population(wiring.Inhibitory, PopulationKind.Inhibitory, Repeat(ffI, copiesI), Repeat(tI, copiesI), Repeat(dI, copiesI), RepeatColumns(encI, copiesI), muI, noise);
+        var exc = new Population(wiring.Excitatory, PopulationKind.Excitatory, Repeat(ffE, copiesE), Repeat(tE, copiesE), Repeat(dE, copiesE), RepeatColumns(encE, copiesE), muE, noise);
         return new EiModule(exc, inh, split, a, s, load / s, negated.ToArray());
     }
+
+    /// <summary>
+    /// Soft refractory cost (as a fraction of the spike jump) given to populations whose pieces are held by several
+    /// copies: the copy that fired is pushed that much below the others, so the next spike comes from the copy that
+    /// fired longest ago and the copies take turns (§3: a soft refractory period spreads the spikes).
+    /// </summary>
+    public const double TurnTakingCost = 0.25;
+
+    /// <summary>
+    /// Headroom on the estimated peak rate of a piece: the estimate is the rate that holds the crossing against the
+    /// leak; a moving input needs more (the boundary moves and the latent must follow it).
+    /// </summary>
+    public const double RateHeadroom = 1.25;
+
+    /// <summary>Copies of a piece needed so that none fires faster than the cap, with <see cref="RateHeadroom"/>.</summary>
+    public static int Copies(double peakRate, double maxRate) => Math.Max(1, (int)Math.Ceiling((RateHeadroom * peakRate / maxRate) - 1e-9));
+
+    private static T[] Repeat<T>(T[] items, int[] copies) => items.SelectMany((item, i) => Enumerable.Repeat(item, copies[i])).ToArray();
+
+    private static Dictionary<string, double[]> RepeatColumns(Dictionary<string, double[]> encoders, int[] copies) =>
+        encoders.ToDictionary(kv => kv.Key, kv => Repeat(kv.Value, copies), StringComparer.Ordinal);
 
     /// <summary>
     /// Feedforward rows (external variables) and encoders (latent variables) of one boundary's pieces. Encoders are

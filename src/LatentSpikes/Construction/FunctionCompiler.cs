@@ -45,6 +45,12 @@ public sealed record CompileOptions
     /// <summary>Soft refractory cost μ of both populations.</summary>
     public double Mu { get; init; }
 
+    /// <summary>
+    /// Largest rate (spikes per τ) one neuron may need to hold its boundary piece; null (the library default) uses one
+    /// neuron per piece, as in the paper's figures. The CLI defaults to <see cref="FunctionCompiler.DefaultMaxRate"/>.
+    /// </summary>
+    public double? MaxRate { get; init; }
+
     /// <summary>Seed of the generated spec.</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -82,6 +88,9 @@ public static class FunctionCompiler
 {
     /// <summary>Time (τ) the sweep protocol holds the input at its start so the latents settle on the crossing.</summary>
     public const double SettleTime = 2.0;
+
+    /// <summary>The CLI's default cap on any one neuron's rate: 2 spikes per τ (200 Hz at τ = 10 ms, 100 Hz at τ = 20 ms).</summary>
+    public const double DefaultMaxRate = 2.0;
 
     /// <summary>Without <see cref="CompileOptions.Tolerance"/>, the crossing must be within this fraction of f's range.</summary>
     public const double DefaultRelativeTolerance = 0.2;
@@ -170,13 +179,13 @@ public static class FunctionCompiler
             throw new ModelValidationException("dt", $"must be in (0, 0.1] τ (got {options.Dt})");
         }
 
-        var ei = EiConstruction.Build(split, samples, options.A, options.Precision, options.Dt, options.Noise, options.Mu);
+        var ei = EiConstruction.Build(split, samples, options.A, options.Precision, options.Dt, options.Noise, options.Mu, options.MaxRate);
         double error = samples.Max(x => Math.Abs(ei.Crossing(x).YE - f(x)));
         var (inputs, settings, x0) = Protocol(ranges, options);
         var (yE0, yI0) = ei.Crossing(x0);
         string summary =
             $"y_E computes {description} on {RangeText(ranges)}: {split.Method}, a = {options.A:G3}, " +
-            $"N_E = {ei.Network.Populations[0].Size}, N_I = {ei.Network.Populations[1].Size}, spike precision |D_I| = {ei.Precision:G3}, " +
+            $"N_E = {ei.Network.Populations[0].Size}, N_I = {ei.Network.Populations[1].Size}{Pieces(ei)}, spike precision |D_I| = {ei.Precision:G3}, " +
             $"boundary-crossing error max|y_E* − f| = {error:G3}, peak rate ≈ {ei.PeakRatePerTau:G3} spikes/τ";
         var experiment = new Experiment(
             ei.Network,
@@ -213,6 +222,13 @@ public static class FunctionCompiler
             RecordEvery = Math.Max(1, (int)Math.Round(0.01 / options.Dt)),
         };
         return (inputs, settings, x0);
+    }
+
+    /// <summary>", on q + p boundary pieces" when pieces are spread over several neurons (a rate cap), else empty.</summary>
+    private static string Pieces(EiNetwork ei)
+    {
+        int q = ei.Decomposition.Q.Pieces.Count, p = ei.Decomposition.P.Pieces.Count;
+        return q + p == ei.Network.NeuronCount ? string.Empty : $" (the {q} + {p} boundary pieces spread over several neurons each for the rate cap)";
     }
 
     internal static int MinimumBudget(CompileMethod method, int m) => method == CompileMethod.PiecewiseLinear ? 2 : 2 * (int)Math.Pow(2, m);

@@ -410,7 +410,7 @@ public static class GraphCompiler
             var split = FunctionCompiler.Split(node.Function, box, budget, method);
             FunctionCompiler.CheckResolution(node.Function, box, samples, split, options1, node.Description, n => FunctionCompiler.Split(node.Function, box, n, method), minimum);
             var wiring = new ModuleWiring(node.Name, node.Name + InhibitorySuffix, graph.Inputs.Count, variables);
-            var module = EiConstruction.BuildModule(split, samples, wiring, options.A, options.Precision, options.Dt, options.Noise, options.Mu);
+            var module = EiConstruction.BuildModule(split, samples, wiring, options.A, options.Precision, options.Dt, options.Noise, options.Mu, EiConstruction.RateBudget, options.MaxRate);
             double crossing = samples.Max(u => Math.Abs(module.Crossing(u).YE - node.Function(u)));
 
             // Predicted bound on |y_node(t) − target(x(t))|: the module's crossing error and spike jumps, plus each
@@ -476,14 +476,16 @@ public static class GraphCompiler
     {
         double dR = c.RelayPrecision;
         string name = c.Node.Name + RelaySuffix;
+        int n = options.MaxRate is { } cap ? EiConstruction.Copies(c.OutputRange.Hi / dR, cap) : 1;
+        double mu = n > 1 ? Math.Max(options.Mu, EiConstruction.TurnTakingCost * dR) : options.Mu;
         return new Population(
             name,
             PopulationKind.Inhibitory,
-            [new double[m]],
-            [dR / 2],
-            [-dR],
-            new Dictionary<string, double[]>(StringComparer.Ordinal) { [c.OutputLatent] = [1.0], [Population.LatentNameOf(name)] = [1.0] },
-            options.Mu,
+            Enumerable.Range(0, n).Select(_ => new double[m]).ToArray(),
+            Enumerable.Repeat(dR / 2, n).ToArray(),
+            Enumerable.Repeat(-dR, n).ToArray(),
+            new Dictionary<string, double[]>(StringComparer.Ordinal) { [c.OutputLatent] = Enumerable.Repeat(1.0, n).ToArray(), [Population.LatentNameOf(name)] = Enumerable.Repeat(1.0, n).ToArray() },
+            mu,
             options.Noise);
     }
 

@@ -24,7 +24,8 @@ public sealed class CompileCommandTests : IDisposable
     public void Compiling_the_saw_writes_a_spec_that_simulate_runs_unchanged_and_a_figure()
     {
         string spec = Path.Combine(_dir, "saw.yaml");
-        var r = Run("compile", "--knots", "0:0.15,2:0.15,4:1.75,6:0.15,8:1.75,10:0.15", "--name", "saw", "--out", spec);
+        // --max-rate 0: one neuron per boundary piece, the paper's Fig. 5 network.
+        var r = Run("compile", "--knots", "0:0.15,2:0.15,4:1.75,6:0.15,8:1.75,10:0.15", "--name", "saw", "--max-rate", "0", "--out", spec);
         Assert.Equal(0, r.Code);
         Assert.Equal(string.Empty, r.Err);
         Assert.Contains("N_E = 3, N_I = 3", r.Out, StringComparison.Ordinal);
@@ -40,6 +41,24 @@ public sealed class CompileCommandTests : IDisposable
         var sim = Run("simulate", spec, "--out", runDir, "--no-plot");
         Assert.Equal(0, sim.Code);
         Assert.Contains("status completed", sim.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void By_default_no_neuron_of_the_verifying_run_exceeds_two_spikes_per_tau_and_the_summary_says_so()
+    {
+        string spec = Path.Combine(_dir, "sine.yaml");
+        var r = Run("compile", "-f", "sin(3*x) + 1.2", "--range", "-1", "1", "--neurons", "20", "--out", spec, "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("(cap --max-rate 2)", r.Out, StringComparison.Ordinal);
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "sine.summary.json")));
+        var root = summary.RootElement;
+        Assert.Equal(2, root.GetProperty("max_rate_per_tau").GetDouble());
+        var rates = root.GetProperty("neuron_rates_per_tau");
+        Assert.True(rates.GetProperty("peak_window_rate").GetDouble() <= 2, rates.ToString());
+        Assert.True(rates.GetProperty("max").GetDouble() <= 2);
+        Assert.True(root.GetProperty("neurons").GetInt32() > 20, "the 20 boundary pieces are spread over more neurons");
+        var output = root.GetProperty("outputs")[0];
+        Assert.True(output.GetProperty("max_error").GetDouble() <= output.GetProperty("predicted_max_error").GetDouble());
     }
 
     [Fact]

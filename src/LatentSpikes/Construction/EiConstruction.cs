@@ -221,7 +221,7 @@ public static class EiConstruction
     /// copies: the copy that fired is pushed that much below the others, so the next spike comes from the copy that
     /// fired longest ago and the copies take turns (§3: a soft refractory period spreads the spikes).
     /// </summary>
-    public const double TurnTakingCost = 0.25;
+    public const double TurnTakingCost = 0.05;
 
     /// <summary>
     /// Headroom on the estimated peak rate of a piece: the estimate is the rate that holds the crossing against the

@@ -376,7 +376,7 @@ public static class GraphCompiler
             if (!double.IsFinite(v))
             {
                 string why = readsNodes
-                    ? $"is undefined on its derived input range {BoxText()}: {node.Name}({Where(u)}) = {v}; change the function or its parents' ranges"
+                    ? $"{node.Name} is undefined on its derived input range {BoxText()}: {node.Name}({Where(u)}) = {v}; change the function or its parents' ranges"
                     : $"{node.Name}({Where(u)}) = {v} is not finite, so the node's range cannot be derived; the function must be finite on {BoxText()}";
                 throw new ModelValidationException($"{at}.function", why);
             }

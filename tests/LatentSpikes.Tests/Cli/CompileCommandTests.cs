@@ -141,7 +141,7 @@ public sealed class CompileCommandTests : IDisposable
     [Theory]
     [InlineData("cycle g → h → g", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"h + x\"}\n  - {name: h, function: \"g + 1\"}")]
     [InlineData(":4: nodes[1].inputs[0]: unknown input or node 'q'", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"x^2 + 1\"}\n  - {name: h, function: \"q + 1\", inputs: [q]}")]
-    [InlineData("nodes[1].function: is undefined on its derived input range g ∈", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"x^2 + 0.2\"}\n  - {name: h, function: \"sqrt(g - 0.5)\"}")]
+    [InlineData("nodes[1].function: h is undefined on its derived input range g ∈", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"x^2 + 0.2\"}\n  - {name: h, function: \"sqrt(g - 0.5)\"}")]
     [InlineData("nodes[0].function: g(x = 0) = Infinity is not finite, so the node's range cannot be derived", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"1/x^2\"}\n  - {name: h, function: \"g + 1\"}")]
     public void Impossible_graphs_fail_with_one_line_naming_file_line_and_field(string expected, string yaml)
     {

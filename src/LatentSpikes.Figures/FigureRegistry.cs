@@ -47,6 +47,7 @@ public static class FigureRegistry
         new FigS1RandomBoundary(),
         new FigS2Irregularity(),
         new FigS3DifferenceOfConvex(),
+        new FigKRankKComposition(),
     ];
 
     /// <summary>The known ids, for messages.</summary>

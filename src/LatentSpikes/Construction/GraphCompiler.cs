@@ -264,7 +264,7 @@ public static class GraphCompiler
                 }
             }
 
-            if (n.Neurons is < 1)
+            if (n.Neurons is < 2)
             {
                 throw new ModelValidationException($"{at}.neurons", $"a node needs a budget of at least 2 neurons (got {n.Neurons})");
             }

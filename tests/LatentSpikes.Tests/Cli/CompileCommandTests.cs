@@ -127,6 +127,18 @@ public sealed class CompileCommandTests : IDisposable
     }
 
     [Fact]
+    public void Outputs_names_the_latents_of_a_vector_function()
+    {
+        string spec = Path.Combine(_dir, "named.yaml");
+        var r = Run("compile", "-f", "x^2 + 0.2", "-f", "0.5*x + 1", "--outputs", "sq,lin", "--range", "-1", "1", "--max-rate", "0", "--duration", "4", "--out", spec, "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.Equal(["sq", "sq_I", "lin", "lin_I"], SpecReader.LoadFile(spec).Experiment.Network.Populations.Select(p => p.Name));
+        var bad = Run("compile", "-f", "x^2 + 0.2", "-f", "0.5*x + 1", "--outputs", "sq", "--range", "-1", "1", "--out", spec);
+        Assert.Equal(LatentSpikesApp.ExitSpecError, bad.Code);
+        Assert.Contains("--outputs: gives 1 name(s) for 2 functions", AssertOneErrorLine(bad.Err), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_graph_file_compiles_to_one_spec_with_a_relay_for_the_negative_slope()
     {
         string spec = Path.Combine(_dir, "depth3.yaml");

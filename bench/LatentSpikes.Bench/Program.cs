@@ -98,6 +98,12 @@ if (args.Length > 0 && args[0] == "compile-scaling")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "compose-scaling")
+{
+    ComposeScaling.Run(args[1..]);
+    return 0;
+}
+
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithId("short"));
 BenchmarkSwitcher.FromAssembly(typeof(BenchNetworks).Assembly).Run(args, config);
 return 0;

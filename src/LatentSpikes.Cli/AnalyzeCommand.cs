@@ -22,7 +22,7 @@ namespace LatentSpikes.Cli;
 internal static partial class AnalyzeCommand
 {
     /// <summary>The analyses, in the order they run.</summary>
-    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep", .. Fig8Analyses, "rate"];
+    public static readonly string[] Analyses = ["psth", "cv", "balance", "nullspace", "sweep", .. Fig8Analyses, "rate", "tracking"];
 
     /// <summary>The analyses done when <c>--what</c> is not given: all that work on the stored runs alone.</summary>
     public static readonly string[] DefaultAnalyses = ["psth", "cv", "balance", "nullspace"];
@@ -31,7 +31,7 @@ internal static partial class AnalyzeCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var runs = new Argument<string[]>("runs") { Description = "Run directories written by simulate: single runs or --trials batches of one spec; every trial of every directory is a trial (single runs need different --seed). Outputs go to the first's analysis/ folder.", Arity = ArgumentArity.OneOrMore };
-        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2), mistuning (simulates: Fig. 8f), isn (simulates: Fig. 8b-c), rate (runs the rate twin: Fig. 10d-f).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
+        var what = new Option<string>("--what") { Description = "Comma-separated analyses: psth, cv, balance, nullspace (the default), and sweep (simulates: Fig. S2), mistuning (simulates: Fig. 8f), isn (simulates: Fig. 8b-c), rate (runs the rate twin: Fig. 10d-f), tracking (outputs against --target; the only default when --target is given).", DefaultValueFactory = _ => string.Join(',', DefaultAnalyses) };
         var outDir = new Option<string?>("--out") { Description = "Output directory (default: RUN_DIR/analysis)." };
         var start = new Option<double?>("--start") { Description = "Start of the analysis window (τ, default 0); leave out the initial transient." };
         var stop = new Option<double?>("--stop") { Description = "End of the analysis window (τ, default the end of the run)." };
@@ -44,16 +44,24 @@ internal static partial class AnalyzeCommand
         var trialCount = new Option<int>("--trials") { Description = "sweep, mistuning, isn: trials per noise level and variant, per angle, or of the protocol (the paper's sweep uses 500).", DefaultValueFactory = _ => 100 };
         var neuron = new Option<string?>("--neuron") { Description = "sweep: the neuron to follow, as POPULATION:INDEX (default: the busiest in the recurrent network at the first noise level)." };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip the PNG figures." };
+        var target = new Option<string[]>("--target") { Description = "tracking: an output and its target as NAME=EXPR (latent y_NAME; EXPR of x or x1..xM and of earlier targets' names); repeat per output. Adds the tracking analysis." };
         var command = new Command("analyze", "Analyse stored runs (seed 002 §3): PSTH and trial averages, irregularity (CV, Fano), E-I balance, decoder nullspace; JSON, CSV and PNG per analysis.")
         {
-            runs, what, outDir, start, stop, bin, smooth, filterTau, margin, minIntervals, noise, trialCount, neuron, noPlot,
+            runs, what, outDir, start, stop, bin, smooth, filterTau, margin, minIntervals, noise, trialCount, neuron, noPlot, target,
         };
         var fig8 = new Fig8Options();
         fig8.AddTo(command);
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
+            string[] targets = r.GetValue(target) ?? [];
+            string[] analyses = ParseWhat(r.GetValue(what)!);
+            if (targets.Length > 0 && !analyses.Contains("tracking"))
+            {
+                analyses = r.GetResult(what) is null or { Implicit: true } ? ["tracking"] : [.. analyses, "tracking"];
+            }
+
             var options = new Settings(
-                ParseWhat(r.GetValue(what)!),
+                analyses,
                 r.GetValue(start),
                 r.GetValue(stop),
                 Positive("--bin", r.GetValue(bin)),
@@ -65,14 +73,15 @@ internal static partial class AnalyzeCommand
                 r.GetValue(trialCount) >= 2 ? r.GetValue(trialCount) : throw Option("--trials", $"must be at least 2 (got {r.GetValue(trialCount)})"),
                 r.GetValue(neuron),
                 !r.GetValue(noPlot),
-                fig8.Parse(r));
+                fig8.Parse(r),
+                targets);
             string[] dirs = r.GetValue(runs)!;
             return Analyze(dirs, r.GetValue(outDir) ?? Path.Combine(dirs[0], "analysis"), options, stdout, stderr);
         }));
         return command;
     }
 
-    private sealed record Settings(string[] What, double? Start, double? Stop, double Bin, double Smooth, double FilterTau, double Margin, int MinIntervals, double[] Noise, int Trials, string? Neuron, bool Plot, Fig8Settings Fig8);
+    private sealed record Settings(string[] What, double? Start, double? Stop, double Bin, double Smooth, double FilterTau, double Margin, int MinIntervals, double[] Noise, int Trials, string? Neuron, bool Plot, Fig8Settings Fig8, string[] Targets);
 
     private static int Analyze(string[] dirs, string outDir, Settings o, TextWriter stdout, TextWriter stderr)
     {
@@ -114,6 +123,7 @@ internal static partial class AnalyzeCommand
                 "mistuning" => MistuningFiles(exp, a, b, o, staged, stdout),
                 "isn" => IsnFiles(exp, a, b, o, staged, stdout),
                 "rate" => RateFiles(trials, a, b, o, staged, stdout),
+                "tracking" => TrackingFiles(trials, o.Targets, a, b, o, staged, stdout),
                 _ => throw Option("--what", $"unknown analysis '{analysis}'"),
             };
             owned.AddRange(files);

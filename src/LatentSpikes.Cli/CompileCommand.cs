@@ -20,7 +20,9 @@ internal static class CompileCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var function = new Option<string?>("--function", "-f") { Description = "Target f as an expression of x (one input) or x1..xM, e.g. 'sin(3*x) + 1.2' or 'x1^2 + abs(x2)'." };
+        var function = new Option<string[]>("--function", "-f") { Description = "Target f as an expression of x (one input) or x1..xM, e.g. 'sin(3*x) + 1.2' or 'x1^2 + abs(x2)'. Repeat for a vector function (one E-I module per output, latents y_f1, y_f2, ...)." };
+        var outputs = new Option<string?>("--outputs") { Description = "Names of the outputs of a vector function, comma-separated (default f1,f2,...); output p is the latent y_<name>." };
+        var graph = new Option<string?>("--graph", "-g") { Description = "Compile a composition graph file (YAML/JSON, docs/graph.schema.json) into one network." };
         var knots = new Option<string?>("--knots") { Description = "Target as continuous piecewise-linear knots 'x:y,x:y,...' (x increasing); compiled exactly (Theorem 2)." };
         var range = new Option<double[]>("--range")
         {
@@ -34,6 +36,7 @@ internal static class CompileCommand
         var precision = new Option<double?>("--precision") { Description = "Spike jump |D_I| (default: the finest that the time step supports)." };
         var dt = new Option<double>("--dt") { Description = "Time step (τ) the network is built for and simulated with.", DefaultValueFactory = _ => new CompileOptions().Dt };
         var duration = new Option<double>("--duration") { Description = "Length (τ) of the input sweep over the range in the written protocol.", DefaultValueFactory = _ => new CompileOptions().SweepDuration };
+        var maxRate = new Option<double>("--max-rate") { Description = "Largest rate (spikes per τ) any one neuron may need; each boundary piece is spread over as many neurons as that takes (0: one neuron per piece, as in the paper's figures).", DefaultValueFactory = _ => FunctionCompiler.DefaultMaxRate };
         var noise = new Option<double>("--noise") { Description = "Current-noise std σ of every neuron." };
         var mu = new Option<double>("--mu") { Description = "Soft refractory cost μ of every neuron." };
         var tolerance = new Option<double?>("--tolerance") { Description = "Fail unless the boundary crossing is within this of f everywhere on the range." };
@@ -44,7 +47,7 @@ internal static class CompileCommand
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip the figure." };
         var command = new Command("compile", "Compile a target function into an E-I spiking network spec whose excitatory latent computes it (seed 002, §2.7).")
         {
-            function, knots, range, neurons, a, method, precision, dt, duration, noise, mu, tolerance, seed, name, outFile, noSimulation, noPlot,
+            function, outputs, graph, knots, range, neurons, a, method, precision, dt, duration, maxRate, noise, mu, tolerance, seed, name, outFile, noSimulation, noPlot,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -60,16 +63,35 @@ internal static class CompileCommand
                 Mu = r.GetValue(mu),
                 Seed = r.GetValue(seed),
                 Tolerance = r.GetValue(tolerance),
+                MaxRate = r.GetValue(maxRate) == 0 ? null : r.GetValue(maxRate),
                 Name = r.GetValue(name)!,
             };
-            string spec = r.GetValue(outFile) ?? Path.Combine("out", options.Name + ".yaml");
-            if (Directory.Exists(spec))
+            string[] functions = r.GetValue(function) ?? [];
+            string? graphFile = r.GetValue(graph);
+            if (graphFile is not null || functions.Length > 1)
             {
-                throw Error("--out", $"'{spec}' is a directory; give the spec file to write, e.g. {Path.Combine(spec, options.Name + ".yaml")}");
+                if (graphFile is not null && (functions.Length > 0 || r.GetValue(knots) is not null || r.GetValue(range) is { Length: > 0 }))
+                {
+                    throw Error("--graph", "a graph file holds its functions and input ranges; drop --function, --knots and --range");
+                }
+
+                var compiledGraph = graphFile is not null
+                    ? GraphReader.CompileFile(graphFile, options)
+                    : CompileVector(functions, r.GetValue(outputs), r.GetValue(knots), r.GetValue(range), options);
+                string graphSpec = r.GetValue(outFile) ?? Path.Combine("out", compiledGraph.Experiment.Name + ".yaml");
+                RefuseDirectory(graphSpec, compiledGraph.Experiment.Name);
+                return GraphOutput.Write(compiledGraph, graphSpec, options.MaxRate, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
             }
 
-            var compiled = CompileFrom(r.GetValue(function), r.GetValue(knots), r.GetValue(range), options);
-            return Write(compiled, spec, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
+            if (r.GetValue(outputs) is not null)
+            {
+                throw Error("--outputs", "names the outputs of a vector function; give two or more --function options");
+            }
+
+            var compiled = CompileFrom(functions.Length == 1 ? functions[0] : null, r.GetValue(knots), r.GetValue(range), options);
+            string spec = r.GetValue(outFile) ?? Path.Combine("out", options.Name + ".yaml");
+            RefuseDirectory(spec, options.Name);
+            return Write(compiled, spec, options.MaxRate, !r.GetValue(noSimulation), !r.GetValue(noPlot), stdout, stderr);
         }));
         return command;
     }
@@ -117,6 +139,50 @@ internal static class CompileCommand
         }
     }
 
+    private static CompiledGraph CompileVector(string[] expressions, string? outputNames, string? knotText, double[]? rangeValues, CompileOptions options)
+    {
+        if (knotText is not null)
+        {
+            throw Error("--knots", "a vector function is given by several --function options; drop --knots");
+        }
+
+        string[] names = outputNames is null
+            ? Enumerable.Range(1, expressions.Length).Select(p => "f" + p.ToString(CultureInfo.InvariantCulture)).ToArray()
+            : outputNames.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Length != expressions.Length)
+        {
+            throw Error("--outputs", $"gives {names.Length} name(s) for {expressions.Length} functions");
+        }
+
+        var ranges = ParseRanges(rangeValues);
+        var functions = new List<(string, Func<double[], double>, string)>();
+        for (int p = 0; p < expressions.Length; p++)
+        {
+            ExpressionFunction f;
+            try
+            {
+                f = ExpressionFunction.Parse(expressions[p], ranges.Count);
+            }
+            catch (ExpressionException e)
+            {
+                throw Error($"--function[{p}]", e.Message);
+            }
+
+            functions.Add((names[p], x => f.Value(x), expressions[p].Trim()));
+        }
+
+        try
+        {
+            return GraphCompiler.CompileVector(functions, ranges, options);
+        }
+        catch (ModelValidationException e)
+        {
+            // "functions[1].neurons" → "--function[1]: neurons: ...", naming the output and the option.
+            string field = e.Field.StartsWith("functions[", StringComparison.Ordinal) ? "--function" + e.Field["functions".Length..] : "--" + e.Field;
+            throw Error(field, e.Reason);
+        }
+    }
+
     private static List<(double Lo, double Hi)> ParseRanges(double[]? values)
     {
         if (values is null || values.Length == 0)
@@ -161,7 +227,7 @@ internal static class CompileCommand
         return (xs.ToArray(), ys.ToArray());
     }
 
-    private static int Write(CompiledFunction compiled, string specPath, bool simulate, bool plot, TextWriter stdout, TextWriter stderr)
+    private static int Write(CompiledFunction compiled, string specPath, double? maxRate, bool simulate, bool plot, TextWriter stdout, TextWriter stderr)
     {
         var exp = compiled.Experiment;
         SimulationResult? run = null;
@@ -180,9 +246,16 @@ internal static class CompileCommand
             "Written by `latentspikes compile` (seed 002, §2.7): a Dale's-law E-I network whose excitatory latent y_E computes the target.",
             compiled.Summary,
         };
+        var rates = run is { Status: SimulationStatus.Completed } ? LatentSpikes.Analysis.NeuronRates.Measure(run) : null;
         if (tracking is not null)
         {
             header.Add($"Simulated sweep (clock engine, dt = {Num(exp.Settings.Dt)} τ): max |y_E − f| = {Num(tracking.MaxError)}, mean {Num(tracking.MeanError)} after t = {Num(tracking.From)} τ.");
+        }
+
+        header.Add($"{exp.Network.NeuronCount} neurons" + (maxRate is { } cap ? $", each boundary piece spread over enough neurons that none needs more than {Num(cap)} spikes per τ" : ", one per boundary piece") + ".");
+        if (rates is not null)
+        {
+            header.Add(CompileSummary.RateLine(rates, maxRate) + ".");
         }
 
         header.Add("Run it with: latentspikes simulate " + specPath.Replace('\\', '/'));
@@ -217,11 +290,22 @@ internal static class CompileCommand
             File.Delete(tmpFigure);
         }
 
+        string summaryPath = CompileSummary.PathFor(full);
+        CompileSummary.Write(summaryPath, exp, maxRate, [new CompileSummary.Output("f", exp.Network.Populations[0].LatentName, compiled.MaxApproximationError + (GraphCompiler.JumpAllowance * compiled.Ei.Precision), tracking)], rates);
+
         stdout.WriteLine(compiled.Summary);
         if (tracking is not null)
         {
             stdout.WriteLine($"simulated sweep: max |y_E − f| = {Num(tracking.MaxError)}, mean {Num(tracking.MeanError)}, rms {Num(tracking.RmsError)} (clock engine, dt = {Num(exp.Settings.Dt)} τ, {run!.Spikes.Count} spikes)");
         }
+
+        stdout.WriteLine($"{exp.Network.NeuronCount} neurons used (" + string.Join(", ", exp.Network.Populations.Select(p => $"{p.Name}: {p.Size}")) + ")");
+        if (rates is not null)
+        {
+            stdout.WriteLine(CompileSummary.RateLine(rates, maxRate));
+        }
+
+        stdout.WriteLine($"summary written to {summaryPath}");
 
         stdout.WriteLine($"spec written to {full}");
         if (plot)
@@ -239,6 +323,15 @@ internal static class CompileCommand
     }
 
     private static SpecException Error(string option, string reason) => new("command line", 0, option, reason);
+
+    /// <summary>An existing directory as --out would otherwise fail late, after the compile, with an I/O message.</summary>
+    internal static void RefuseDirectory(string spec, string name)
+    {
+        if (Directory.Exists(spec))
+        {
+            throw Error("--out", $"'{spec}' is a directory; give the spec file to write, e.g. {Path.Combine(spec, name + ".yaml")}");
+        }
+    }
 
     private static string Num(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
 }

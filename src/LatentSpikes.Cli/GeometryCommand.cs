@@ -78,8 +78,16 @@ internal static class GeometryCommand
         var rankOne = new List<RankOneGeometry>();
         var skipped = new List<string>();
         var ei = EiBoundaries.TryCreate(net, out string eiReason);
+        IReadOnlyList<string> moduleNotes = [];
+        var modules = ei is null ? EiModules.Find(net, out moduleNotes) : [];
+        var inModule = new HashSet<string>(modules.SelectMany(m => new[] { m.Name, m.Name + "_I" }), StringComparer.Ordinal);
         foreach (var pop in net.Populations)
         {
+            if (inModule.Contains(pop.Name) || (modules.Count > 0 && pop.Name.EndsWith("_neg", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
             if (RankOneGeometry.Supports(pop, out string reason))
             {
                 rankOne.Add(new RankOneGeometry(pop));
@@ -95,7 +103,8 @@ internal static class GeometryCommand
             }
         }
 
-        if (rankOne.Count == 0 && ei is null)
+        skipped.AddRange(moduleNotes);
+        if (rankOne.Count == 0 && ei is null && modules.Count == 0)
         {
             throw new SpecException(file, 0, string.Empty, $"nothing to draw: {string.Join("; ", skipped)}");
         }
@@ -161,6 +170,39 @@ internal static class GeometryCommand
                 produced.Add(EiFunctionFile);
                 lines.Add($"{EiFunctionFile}: crossing over x in [{Num(protocol.Min)}, {Num(protocol.Max)}]"
                           + (run is null ? string.Empty : $", with the simulated protocol ({Num(run.SimulatedDuration)} τ)"));
+            }
+
+            foreach (var module in modules)
+            {
+                // Each module against its own input: an input column's protocol range, or the range the parent's
+                // latent covered in the simulated protocol.
+                double lo, hi;
+                if (module.InputDimension >= 0)
+                {
+                    var r = InputProtocol.Range(exp, module.InputDimension);
+                    (lo, hi) = (r.Min, r.Max);
+                }
+                else if (run is not null)
+                {
+                    double[] y = run.Latent(module.Input);
+                    (lo, hi) = (y.Min(), y.Max());
+                }
+                else
+                {
+                    stderr.WriteLine($"warning: module '{module.Name}' reads {module.Input}, whose range comes from the simulation; skipped with --no-simulation");
+                    continue;
+                }
+
+                string name = $"geometry-{module.Name}-ei-function.png";
+                GeometryFigure.SaveEiFunction(module.Geometry, lo, hi, null, staged.File(name), null,
+                    $"{exp.Name}: module {module.Name}, crossing of its E and I boundaries against {module.Input}");
+                produced.Add(name);
+                string plane = $"geometry-{module.Name}-ei-plane.png";
+                double mid = 0.5 * (lo + hi);
+                GeometryFigure.SaveEiPlane(module.Geometry, mid, null, staged.File(plane), $"{exp.Name}: module {module.Name}, E and I boundaries at {module.Input} = {Num(mid)}");
+                produced.Add(plane);
+                var c = module.Geometry.Crossing(mid);
+                lines.Add($"{name}, {plane}: module {module.Name} against {module.Input} in [{Num(lo)}, {Num(hi)}]" + (c is null ? ", no stable crossing at the midpoint" : $"; at {module.Input} = {Num(mid)} the crossing is y_{module.Name}* = {Num(c.YE)}"));
             }
 
             // Geometry figures of an earlier run into the same folder that this run did not redraw are removed, so

@@ -47,6 +47,7 @@ public static class FigureRegistry
         new FigS1RandomBoundary(),
         new FigS2Irregularity(),
         new FigS3DifferenceOfConvex(),
+        new FigKRankKComposition(),
 
         // Beyond the paper (issue 16): latent dynamics.
         new FigD1BistableSwitch(),

@@ -14,6 +14,44 @@ public sealed record EiNetwork(LowRankNetwork Network, DcDecomposition Decomposi
     public (double YE, double YI) Crossing(ReadOnlySpan<double> x) => EiConstruction.Crossing(Decomposition, A, x);
 }
 
+/// <summary>Where one variable of an E-I module comes from: an external input dimension or another module's latent.</summary>
+/// <param name="ExternalIndex">The input dimension x_(index+1) for an external variable; null for a latent.</param>
+/// <param name="Latent">The excitatory latent carrying the variable (≥ 0), for a latent variable.</param>
+/// <param name="NegatedLatent">The inhibitory relay latent carrying −variable, used by pieces with a negative slope.</param>
+public sealed record ModuleVariable(int? ExternalIndex, string? Latent, string? NegatedLatent)
+{
+    /// <summary>An external input dimension (0-based).</summary>
+    public static ModuleVariable External(int index) => new(index, null, null);
+
+    /// <summary>Another module's excitatory latent and the name of its negated relay copy.</summary>
+    public static ModuleVariable FromLatent(string latent, string negatedLatent) => new(null, latent, negatedLatent);
+}
+
+/// <summary>The names and inputs of one E-I module.</summary>
+/// <param name="Excitatory">Name of the excitatory population (its latent y_name is the module's output).</param>
+/// <param name="Inhibitory">Name of the inhibitory population.</param>
+/// <param name="InputDimension">The network's external input dimension M (length of every feedforward row).</param>
+/// <param name="Variables">Where each of the module's variables comes from, in the order of the split's slopes.</param>
+public sealed record ModuleWiring(string Excitatory, string Inhibitory, int InputDimension, IReadOnlyList<ModuleVariable> Variables)
+{
+    /// <summary>The single-module wiring: populations E and I, variable d is input dimension d.</summary>
+    public static ModuleWiring Direct(int m) => new("E", "I", m, Enumerable.Range(0, m).Select(ModuleVariable.External).ToArray());
+}
+
+/// <summary>One E-I module of a larger network: its two populations and what they were built from.</summary>
+/// <param name="Excitatory">The excitatory population; its latent is the module's output.</param>
+/// <param name="Inhibitory">The inhibitory population.</param>
+/// <param name="Decomposition">The rebalanced split f = q − p over the module's variables.</param>
+/// <param name="A">The I boundary's slope in y_E.</param>
+/// <param name="Precision">|D_I|.</param>
+/// <param name="PeakRatePerTau">Estimated largest total spike rate (per τ) the module needs.</param>
+/// <param name="NegatedLatents">Latents read with a negative slope somewhere: each needs an inhibitory relay carrying its negation.</param>
+public sealed record EiModule(Population Excitatory, Population Inhibitory, DcDecomposition Decomposition, double A, double Precision, double PeakRatePerTau, IReadOnlyList<string> NegatedLatents)
+{
+    /// <summary>The crossing (y_E*, y_I*) at the module's variables u.</summary>
+    public (double YE, double YI) Crossing(ReadOnlySpan<double> u) => EiConstruction.Crossing(Decomposition, A, u);
+}
+
 /// <summary>
 /// The rank-2 E-I construction of §2.6-2.7 and App. D-E: the inhibitory boundary y_I = −p̃(x) − a·y_E and the
 /// excitatory boundary y_E = −q̃(x) − y_I, with p̃ = (a − 1)·p and q̃ = (a − 1)·q, cross at y_E* = q(x) − p(x).
@@ -39,10 +77,45 @@ public static class EiConstruction
     /// <param name="noise">Current-noise std σ of both populations.</param>
     /// <param name="mu">Soft refractory cost μ of both populations.</param>
     /// <exception cref="ModelValidationException">When the network would violate Dale's law or be unstable.</exception>
-    public static EiNetwork Build(DcDecomposition split, IReadOnlyList<double[]> samples, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0)
+    /// <param name="maxRate">Largest rate (spikes per τ) one neuron may need; null: one neuron per piece.</param>
+    public static EiNetwork Build(DcDecomposition split, IReadOnlyList<double[]> samples, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0, double? maxRate = null)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentNullException.ThrowIfNull(samples);
+        int m = samples.Count > 0 ? samples[0].Length : split.Q.Pieces[0].Slope.Count;
+        var module = BuildModule(split, samples, ModuleWiring.Direct(m), a, precision, dt, noise, mu, RateBudget, maxRate);
+        return new EiNetwork(new LowRankNetwork([module.Excitatory, module.Inhibitory]), module.Decomposition, a, module.Precision, module.PeakRatePerTau);
+    }
+
+    /// <summary>
+    /// Builds one E-I module whose boundaries live in the space of its own variables (external inputs or other
+    /// modules' latents, as <paramref name="wiring"/> says) and checks Dale's law, positivity of y_E* and local
+    /// stability (eq. 2.41). A variable read from a latent enters through encoders, which Dale's law keeps ≥ 0: a
+    /// piece with a negative slope in it listens to the latent's negated copy (<see cref="ModuleVariable.NegatedLatent"/>)
+    /// with the slope's magnitude instead.
+    /// </summary>
+    /// <param name="split">f = q − p over the module's variables.</param>
+    /// <param name="samples">Points of the module's variable box (used for decoders and checks).</param>
+    /// <param name="wiring">Population names and where each variable comes from.</param>
+    /// <param name="a">Slope of the I boundary in y_E; stability needs a &gt; 1.</param>
+    /// <param name="precision">|D_I|; null picks the finest the rate budget allows.</param>
+    /// <param name="dt">The time step the network will be simulated with (τ).</param>
+    /// <param name="noise">Current-noise std σ of both populations.</param>
+    /// <param name="mu">Soft refractory cost μ of both populations.</param>
+    /// <param name="rateBudget">
+    /// Fraction of the one-spike-per-step ceiling 1/dt the module may need (default <see cref="RateBudget"/>); modules
+    /// of one network share the ceiling, since the clock engine fires at most one spike per step in the whole network.
+    /// </param>
+    /// <param name="maxRate">
+    /// Largest rate (spikes per τ) any one neuron may need; null: one neuron per boundary piece. Each piece is held by
+    /// as many identical copies as its peak rate requires; a soft refractory cost lets the copies take turns.
+    /// </param>
+    /// <exception cref="ModelValidationException">When the module would violate Dale's law or be unstable.</exception>
+    public static EiModule BuildModule(DcDecomposition split, IReadOnlyList<double[]> samples, ModuleWiring wiring, double a = 2.0, double? precision = null, double dt = 0.01, double noise = 0.0, double mu = 0.0, double rateBudget = RateBudget, double? maxRate = null)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(wiring);
         LowRankNetwork.RequireFinite("a", a);
         if (precision is { } given && !(given > 0 && double.IsFinite(given)))
         {
@@ -91,36 +164,126 @@ public static class EiConstruction
             load = Math.Max(load, (yE / rho[scaledQ.ActivePiece(x)]) + Math.Abs(yI));
         }
 
-        double finest = Math.Max(load * dt / RateBudget, 1e-9);
+        double finest = Math.Max(load * dt / rateBudget, 1e-9);
         double s = precision ?? finest;
         if (s < finest)
         {
             throw new ModelValidationException(
                 "precision",
-                $"a spike jump of {s:G3} needs up to {load / s:G3} spikes per τ to hold the crossing, beyond {RateBudget:P0} of the one-spike-per-step ceiling 1/dt = {1 / dt:G3}; use a precision ≥ {finest:G3} or a smaller dt");
+                $"a spike jump of {s:G3} needs up to {load / s:G3} spikes per τ to hold the crossing, beyond {rateBudget:P0} of the one-spike-per-step ceiling 1/dt = {1 / dt:G3}; use a precision ≥ {finest:G3} or a smaller dt");
         }
 
+        string yEName = Population.LatentNameOf(wiring.Excitatory), yIName = Population.LatentNameOf(wiring.Inhibitory);
         var dE = rho.Select(r => s * r).ToArray();
         var dI = Fill(nI, -s);
-        var inh = new Population(
-            "I",
-            PopulationKind.Inhibitory,
-            scaledP.Pieces.Select(pc => pc.Slope.ToArray()).ToArray(),
-            scaledP.Pieces.Select(pc => -pc.Intercept).ToArray(),
-            dI,
-            new Dictionary<string, double[]> { ["y_E"] = Fill(nI, a), ["y_I"] = Fill(nI, 1.0) },
-            mu,
-            noise);
-        var exc = new Population(
-            "E",
-            PopulationKind.Excitatory,
-            scaledQ.Pieces.Select(pc => pc.Slope.ToArray()).ToArray(),
-            scaledQ.Pieces.Select(pc => -pc.Intercept).ToArray(),
-            dE,
-            new Dictionary<string, double[]> { ["y_E"] = Fill(nE, 1.0), ["y_I"] = Fill(nE, 1.0) },
-            mu,
-            noise);
-        return new EiNetwork(new LowRankNetwork([exc, inh]), split, a, s, load / s);
+        var negated = new SortedSet<string>(StringComparer.Ordinal);
+        var (ffI, encI) = Wire(scaledP, wiring, negated);
+        var (ffE, encE) = Wire(scaledQ, wiring, negated);
+        encI[yEName] = Fill(nI, a);
+        encI[yIName] = Fill(nI, 1.0);
+        encE[yEName] = Fill(nE, 1.0);
+        encE[yIName] = Fill(nE, 1.0);
+        var tI = scaledP.Pieces.Select(pc => -pc.Intercept).ToArray();
+        var tE = scaledQ.Pieces.Select(pc => -pc.Intercept).ToArray();
+        double muI = mu, muE = mu;
+        int[] copiesI = Enumerable.Repeat(1, nI).ToArray(), copiesE = Enumerable.Repeat(1, nE).ToArray();
+        if (maxRate is { } cap)
+        {
+            if (!(cap > 0) || !double.IsFinite(cap))
+            {
+                throw new ModelValidationException("max-rate", $"the largest rate per neuron must be a finite number > 0 spikes per τ (got {cap})");
+            }
+
+            // Peak rate of each piece where it forms the boundary: |y_I*|/|D_I| for an I piece, y_E*/D_E for an E piece.
+            var peakI = new double[nI];
+            var peakE = new double[nE];
+            foreach (var x in samples)
+            {
+                var (yE, yI) = Crossing(split, a, x);
+                int i = scaledP.ActivePiece(x), j = scaledQ.ActivePiece(x);
+                peakI[i] = Math.Max(peakI[i], Math.Abs(yI) / s);
+                peakE[j] = Math.Max(peakE[j], yE / dE[j]);
+            }
+
+            copiesI = peakI.Select(r => Copies(r, cap)).ToArray();
+            copiesE = peakE.Select(r => Copies(r, cap)).ToArray();
+            muI = Math.Max(mu, copiesI.Any(c => c > 1) ? TurnTakingCost * s : 0);
+            muE = Math.Max(mu, copiesE.Any(c => c > 1) ? TurnTakingCost * dE.Min() : 0);
+        }
+
+        var inh = new Population(wiring.Inhibitory, PopulationKind.Inhibitory, Repeat(ffI, copiesI), Repeat(tI, copiesI), Repeat(dI, copiesI), RepeatColumns(encI, copiesI), muI, noise);
+        var exc = new Population(wiring.Excitatory, PopulationKind.Excitatory, Repeat(ffE, copiesE), Repeat(tE, copiesE), Repeat(dE, copiesE), RepeatColumns(encE, copiesE), muE, noise);
+        return new EiModule(exc, inh, split, a, s, load / s, negated.ToArray());
+    }
+
+    /// <summary>
+    /// Soft refractory cost (as a fraction of the spike jump) given to populations whose pieces are held by several
+    /// copies: the copy that fired is pushed that much below the others, so the next spike comes from the copy that
+    /// fired longest ago and the copies take turns (§3: a soft refractory period spreads the spikes).
+    /// </summary>
+    public const double TurnTakingCost = 0.05;
+
+    /// <summary>
+    /// Headroom on the estimated peak rate of a piece: the estimate is the rate that holds the crossing against the
+    /// leak; a moving input needs more (the boundary moves and the latent must follow it).
+    /// </summary>
+    public const double RateHeadroom = 1.25;
+
+    /// <summary>Copies of a piece needed so that none fires faster than the cap, with <see cref="RateHeadroom"/>.</summary>
+    public static int Copies(double peakRate, double maxRate) => Math.Max(1, (int)Math.Ceiling((RateHeadroom * peakRate / maxRate) - 1e-9));
+
+    private static T[] Repeat<T>(T[] items, int[] copies) => items.SelectMany((item, i) => Enumerable.Repeat(item, copies[i])).ToArray();
+
+    private static Dictionary<string, double[]> RepeatColumns(Dictionary<string, double[]> encoders, int[] copies) =>
+        encoders.ToDictionary(kv => kv.Key, kv => Repeat(kv.Value, copies), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Feedforward rows (external variables) and encoders (latent variables) of one boundary's pieces. Encoders are
+    /// ≥ 0 under Dale's law, so a negative slope in a latent variable is carried by the latent's negated copy.
+    /// </summary>
+    private static (double[][] Feedforward, Dictionary<string, double[]> Encoders) Wire(ConvexPiecewiseAffine boundary, ModuleWiring wiring, SortedSet<string> negated)
+    {
+        int n = boundary.Pieces.Count;
+        var ff = new double[n][];
+        var enc = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        double scale = boundary.Pieces.Max(pc => pc.Slope.Count == 0 ? 0 : pc.Slope.Max(Math.Abs));
+        double zero = 1e-12 * Math.Max(scale, 1e-300);
+        for (int i = 0; i < n; i++)
+        {
+            ff[i] = new double[wiring.InputDimension];
+            var slope = boundary.Pieces[i].Slope;
+            for (int d = 0; d < wiring.Variables.Count; d++)
+            {
+                var v = wiring.Variables[d];
+                double w = slope[d];
+                if (v.ExternalIndex is int xi)
+                {
+                    ff[i][xi] += w;
+                    continue;
+                }
+
+                if (Math.Abs(w) <= zero)
+                {
+                    continue;
+                }
+
+                string latent = w > 0 ? v.Latent! : v.NegatedLatent!;
+                if (w < 0)
+                {
+                    negated.Add(v.Latent!);
+                }
+
+                if (!enc.TryGetValue(latent, out var column))
+                {
+                    column = new double[n];
+                    enc[latent] = column;
+                }
+
+                column[i] += Math.Abs(w);
+            }
+        }
+
+        return (ff, enc);
     }
 
     /// <summary>

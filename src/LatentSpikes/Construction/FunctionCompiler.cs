@@ -45,6 +45,12 @@ public sealed record CompileOptions
     /// <summary>Soft refractory cost μ of both populations.</summary>
     public double Mu { get; init; }
 
+    /// <summary>
+    /// Largest rate (spikes per τ) one neuron may need to hold its boundary piece; null (the library default) uses one
+    /// neuron per piece, as in the paper's figures. The CLI defaults to <see cref="FunctionCompiler.DefaultMaxRate"/>.
+    /// </summary>
+    public double? MaxRate { get; init; }
+
     /// <summary>Seed of the generated spec.</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -110,6 +116,11 @@ public sealed record CompileOptions
         {
             throw new ModelValidationException("mu", $"must be a finite number ≥ 0 (got {Mu})");
         }
+
+        if (MaxRate is double cap && !(cap > 0 && double.IsFinite(cap)))
+        {
+            throw new ModelValidationException("max-rate", $"the largest rate per neuron must be a finite number > 0 spikes per τ (got {cap})");
+        }
     }
 }
 
@@ -137,6 +148,9 @@ public static class FunctionCompiler
 {
     /// <summary>Time (τ) the sweep protocol holds the input at its start so the latents settle on the crossing.</summary>
     public const double SettleTime = 2.0;
+
+    /// <summary>The CLI's default cap on any one neuron's rate: 2 spikes per τ (200 Hz at τ = 10 ms, 100 Hz at τ = 20 ms).</summary>
+    public const double DefaultMaxRate = 2.0;
 
     /// <summary>Without <see cref="CompileOptions.Tolerance"/>, the crossing must be within this fraction of f's range.</summary>
     public const double DefaultRelativeTolerance = 0.2;
@@ -227,31 +241,13 @@ public static class FunctionCompiler
             throw new ModelValidationException("dt", $"must be in (0, 0.1] τ (got {options.Dt})");
         }
 
-        var ei = EiConstruction.Build(split, samples, options.A, options.Precision, options.Dt, options.Noise, options.Mu);
+        var ei = EiConstruction.Build(split, samples, options.A, options.Precision, options.Dt, options.Noise, options.Mu, options.MaxRate);
         double error = samples.Max(x => Math.Abs(ei.Crossing(x).YE - f(x)));
-        int m = ranges.Count;
-        const double settle = SettleTime;
-        var inputs = new List<InputSignal>();
-        for (int d = 0; d < m; d++)
-        {
-            var (lo, hi) = ranges[d];
-            inputs.Add(d == 0
-                ? new RampSignal(lo, hi, settle, settle + options.SweepDuration)
-                : new SinusoidSignal(0.5 * (lo + hi), 0.5 * (hi - lo), (2 * d) / options.SweepDuration, -Math.PI / 2));
-        }
-
-        double[] x0 = inputs.Select(s => s is DeterministicSignal ds ? ds.ValueAt(0) : 0).ToArray();
+        var (inputs, settings, x0) = Protocol(ranges, options);
         var (yE0, yI0) = ei.Crossing(x0);
-        var settings = new SimulationSettings
-        {
-            Dt = options.Dt,
-            Duration = settle + options.SweepDuration + settle,
-            Seed = options.Seed,
-            RecordEvery = Math.Max(1, (int)Math.Round(0.01 / options.Dt)),
-        };
         string summary =
             $"y_E computes {description} on {RangeText(ranges)}: {split.Method}, a = {options.A:G3}, " +
-            $"N_E = {ei.Network.Populations[0].Size}, N_I = {ei.Network.Populations[1].Size}, spike precision |D_I| = {ei.Precision:G3}, " +
+            $"N_E = {ei.Network.Populations[0].Size}, N_I = {ei.Network.Populations[1].Size}{Pieces(ei)}, spike precision |D_I| = {ei.Precision:G3}, " +
             $"boundary-crossing error max|y_E* − f| = {error:G3}, peak rate ≈ {ei.PeakRatePerTau:G3} spikes/τ";
         var experiment = new Experiment(
             ei.Network,
@@ -263,10 +259,44 @@ public static class FunctionCompiler
         return new CompiledFunction(experiment, ei, f, ranges.ToArray(), error, summary);
     }
 
-    private static int MinimumBudget(CompileMethod method, int m) => method == CompileMethod.PiecewiseLinear ? 2 : 2 * (int)Math.Pow(2, m);
+    /// <summary>
+    /// The sweep protocol: x1 held at its lower end for <see cref="SettleTime"/>, then ramped across its range; further
+    /// inputs follow sinusoids over their ranges. Returns the signals, the settings and the input at t = 0.
+    /// </summary>
+    internal static (List<InputSignal> Inputs, SimulationSettings Settings, double[] X0) Protocol(IReadOnlyList<(double Lo, double Hi)> ranges, CompileOptions options)
+    {
+        const double settle = SettleTime;
+        var inputs = new List<InputSignal>();
+        for (int d = 0; d < ranges.Count; d++)
+        {
+            var (lo, hi) = ranges[d];
+            inputs.Add(d == 0
+                ? new RampSignal(lo, hi, settle, settle + options.SweepDuration)
+                : new SinusoidSignal(0.5 * (lo + hi), 0.5 * (hi - lo), (2 * d) / options.SweepDuration, -Math.PI / 2));
+        }
+
+        double[] x0 = inputs.Select(s => s is DeterministicSignal ds ? ds.ValueAt(0) : 0).ToArray();
+        var settings = new SimulationSettings
+        {
+            Dt = options.Dt,
+            Duration = settle + options.SweepDuration + settle,
+            Seed = options.Seed,
+            RecordEvery = Math.Max(1, (int)Math.Round(0.01 / options.Dt)),
+        };
+        return (inputs, settings, x0);
+    }
+
+    /// <summary>", on q + p boundary pieces" when pieces are spread over several neurons (a rate cap), else empty.</summary>
+    private static string Pieces(EiNetwork ei)
+    {
+        int q = ei.Decomposition.Q.Pieces.Count, p = ei.Decomposition.P.Pieces.Count;
+        return q + p == ei.Network.NeuronCount ? string.Empty : $" (the {q} + {p} boundary pieces spread over several neurons each for the rate cap)";
+    }
+
+    internal static int MinimumBudget(CompileMethod method, int m) => method == CompileMethod.PiecewiseLinear ? 2 : 2 * (int)Math.Pow(2, m);
 
     /// <summary>The difference-of-convex split a budget of n neurons affords.</summary>
-    private static DcDecomposition Split(Func<double[], double> f, IReadOnlyList<(double Lo, double Hi)> ranges, int n, CompileMethod method)
+    internal static DcDecomposition Split(Func<double[], double> f, IReadOnlyList<(double Lo, double Hi)> ranges, int n, CompileMethod method)
     {
         if (method == CompileMethod.PiecewiseLinear)
         {
@@ -288,7 +318,7 @@ public static class FunctionCompiler
     /// such a network has not resolved the target's shape, e.g. a fast oscillation with too few tangent points). The
     /// message names the smallest budget that does resolve it, found by building the splits (cheap next to a run).
     /// </summary>
-    private static void CheckResolution(Func<double[], double> f, IReadOnlyList<(double Lo, double Hi)> ranges, List<double[]> samples, DcDecomposition split, CompileOptions options, string description, Func<int, DcDecomposition> splitFor, int minimum)
+    internal static void CheckResolution(Func<double[], double> f, IReadOnlyList<(double Lo, double Hi)> ranges, List<double[]> samples, DcDecomposition split, CompileOptions options, string description, Func<int, DcDecomposition> splitFor, int minimum)
     {
         double error = CrossingError(f, samples, split);
         double span = samples.Max(x => f(x)) - samples.Min(x => f(x));
@@ -338,7 +368,7 @@ public static class FunctionCompiler
         return null;
     }
 
-    private static void CheckRanges(IReadOnlyList<(double Lo, double Hi)> ranges)
+    internal static void CheckRanges(IReadOnlyList<(double Lo, double Hi)> ranges)
     {
         if (ranges.Count == 0)
         {
@@ -357,10 +387,10 @@ public static class FunctionCompiler
     }
 
     /// <summary>Points covering the box: 1001 for one input, a 41×41 grid for two, 11 per dimension beyond.</summary>
-    private static List<double[]> Samples(IReadOnlyList<(double Lo, double Hi)> ranges) =>
+    internal static List<double[]> Samples(IReadOnlyList<(double Lo, double Hi)> ranges) =>
         DifferenceOfConvex.Grid(ranges, ranges.Count switch { 1 => 1001, 2 => 41, _ => 11 });
 
-    private static string RangeText(IReadOnlyList<(double Lo, double Hi)> ranges) =>
+    internal static string RangeText(IReadOnlyList<(double Lo, double Hi)> ranges) =>
         string.Join(" × ", ranges.Select(r => $"[{r.Lo.ToString("G6", CultureInfo.InvariantCulture)}, {r.Hi.ToString("G6", CultureInfo.InvariantCulture)}]"));
 
     private static string Format(double[] x) => string.Join(", ", x.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
@@ -387,9 +417,21 @@ public static class CompiledFunctionTracking
     {
         ArgumentNullException.ThrowIfNull(compiled);
         ArgumentNullException.ThrowIfNull(result);
-        double start = from ?? FunctionCompiler.SettleTime;
-        double[] yE = result.Latent(compiled.Ei.Network.Populations[0].LatentName);
-        int m = compiled.Ranges.Count;
+        return Measure(result.Latent(compiled.Ei.Network.Populations[0].LatentName), compiled.Target, compiled.Ranges.Count, result, from ?? FunctionCompiler.SettleTime);
+    }
+
+    /// <summary>Compares a recorded latent with target(x(t)) on the samples from <paramref name="start"/> on.</summary>
+    /// <param name="yE">The recorded latent, one value per recorded sample.</param>
+    /// <param name="target">The target as a function of the m external inputs.</param>
+    /// <param name="m">Number of external inputs.</param>
+    /// <param name="result">The run (times and recorded inputs).</param>
+    /// <param name="start">Time (τ) from which samples are compared.</param>
+    /// <exception cref="ArgumentException">When the run ended before any sample could be compared.</exception>
+    public static TrackingError Measure(double[] yE, Func<double[], double> target, int m, SimulationResult result, double start)
+    {
+        ArgumentNullException.ThrowIfNull(yE);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(result);
         var inputs = Enumerable.Range(0, m).Select(result.Input).ToArray();
         double max = 0, sum = 0, sumSq = 0;
         int n = 0;
@@ -406,7 +448,7 @@ public static class CompiledFunctionTracking
                 x[d] = inputs[d][i];
             }
 
-            double e = yE[i] - compiled.Target(x);
+            double e = yE[i] - target(x);
             max = Math.Max(max, Math.Abs(e));
             sum += Math.Abs(e);
             sumSq += e * e;

@@ -330,4 +330,48 @@ public sealed class AnalyzeCommandTests : IDisposable
         return dir;
     }
 
+
+    [Fact]
+    public void Tracking_reports_each_output_of_a_composition_against_its_target_and_per_module_spike_statistics()
+    {
+        string spec = Path.Combine(_dir, "depth3.yaml");
+        Assert.Equal(0, Run("compile", "--graph", Path.Combine(AppContext.BaseDirectory, "examples", "graphs", "depth3.yaml"), "--max-rate", "0", "--out", spec, "--no-plot").Code);
+        string runDir = Path.Combine(_dir, "run");
+        Assert.Equal(0, Run("simulate", spec, "--out", runDir, "--no-plot").Code);
+        var r = Run("analyze", runDir, "--start", "2", "--target", "g=x^2 + 0.2", "--target", "h=2 - sin(2*g)", "--target", "k=0.5*h^2 + 0.1", "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.DoesNotContain("psth", r.Out, StringComparison.Ordinal);
+
+        using var tracking = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "analysis", "tracking.json")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "depth3.summary.json")));
+        var outputs = tracking.RootElement.GetProperty("outputs").EnumerateArray().ToArray();
+        var predicted = summary.RootElement.GetProperty("outputs").EnumerateArray().ToDictionary(o => o.GetProperty("name").GetString()!, o => o.GetProperty("predicted_max_error").GetDouble());
+        Assert.Equal(["g", "h", "k"], outputs.Select(o => o.GetProperty("name").GetString()));
+        foreach (var o in outputs)
+        {
+            string name = o.GetProperty("name").GetString()!;
+            double mae = o.GetProperty("mae").GetDouble(), rms = o.GetProperty("rms").GetDouble(), max = o.GetProperty("max").GetDouble();
+            Assert.True(mae <= rms && rms <= max, $"{name}: MAE {mae}, RMS {rms}, max {max}");
+            Assert.True(max <= predicted[name], $"{name}: max {max} > predicted {predicted[name]}");
+            Assert.True(o.GetProperty("module").GetProperty("spikes").GetInt64() > 0);
+        }
+
+        // g's module includes its relay.
+        Assert.Equal(["g", "g_I", "g_neg"], outputs[0].GetProperty("module").GetProperty("populations").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Theory]
+    [InlineData("--target[0]: the run has no latent 'y_q'", "q=x")]
+    [InlineData("--target[0]: 'E' is not NAME=EXPR", "E")]
+    [InlineData("--target[0]: expression 'y + 1': column 1: unknown name 'y'", "E=y + 1")]
+    public void A_bad_target_is_one_line(string expected, string target)
+    {
+        string spec = Path.Combine(_dir, "g.yaml");
+        Assert.Equal(0, Run("compile", "-f", "x^2 + 0.2", "--range", "-1", "1", "--max-rate", "0", "--duration", "4", "--out", spec, "--no-plot").Code);
+        string runDir = Path.Combine(_dir, "run");
+        Assert.Equal(0, Run("simulate", spec, "--out", runDir, "--no-plot").Code);
+        var r = Run("analyze", runDir, "--target", target);
+        Assert.Equal(LatentSpikesApp.ExitSpecError, r.Code);
+        Assert.Contains(expected, AssertOneErrorLine(r.Err), StringComparison.Ordinal);
+    }
 }

@@ -24,7 +24,8 @@ public sealed class CompileCommandTests : IDisposable
     public void Compiling_the_saw_writes_a_spec_that_simulate_runs_unchanged_and_a_figure()
     {
         string spec = Path.Combine(_dir, "saw.yaml");
-        var r = Run("compile", "--knots", "0:0.15,2:0.15,4:1.75,6:0.15,8:1.75,10:0.15", "--name", "saw", "--out", spec);
+        // --max-rate 0: one neuron per boundary piece, the paper's Fig. 5 network.
+        var r = Run("compile", "--knots", "0:0.15,2:0.15,4:1.75,6:0.15,8:1.75,10:0.15", "--name", "saw", "--max-rate", "0", "--out", spec);
         Assert.Equal(0, r.Code);
         Assert.Equal(string.Empty, r.Err);
         Assert.Contains("N_E = 3, N_I = 3", r.Out, StringComparison.Ordinal);
@@ -40,6 +41,24 @@ public sealed class CompileCommandTests : IDisposable
         var sim = Run("simulate", spec, "--out", runDir, "--no-plot");
         Assert.Equal(0, sim.Code);
         Assert.Contains("status completed", sim.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void By_default_no_neuron_of_the_verifying_run_exceeds_two_spikes_per_tau_and_the_summary_says_so()
+    {
+        string spec = Path.Combine(_dir, "sine.yaml");
+        var r = Run("compile", "-f", "sin(3*x) + 1.2", "--range", "-1", "1", "--neurons", "20", "--out", spec, "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("(cap --max-rate 2)", r.Out, StringComparison.Ordinal);
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "sine.summary.json")));
+        var root = summary.RootElement;
+        Assert.Equal(2, root.GetProperty("max_rate_per_tau").GetDouble());
+        var rates = root.GetProperty("neuron_rates_per_tau");
+        Assert.True(rates.GetProperty("peak_window_rate").GetDouble() <= 2, rates.ToString());
+        Assert.True(rates.GetProperty("max").GetDouble() <= 2);
+        Assert.True(root.GetProperty("neurons").GetInt32() > 20, "the 20 boundary pieces are spread over more neurons");
+        var output = root.GetProperty("outputs")[0];
+        Assert.True(output.GetProperty("max_error").GetDouble() <= output.GetProperty("predicted_max_error").GetDouble());
     }
 
     [Fact]
@@ -84,6 +103,69 @@ public sealed class CompileCommandTests : IDisposable
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.False(File.Exists(spec));
         Assert.Empty(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Repeated_functions_compile_a_vector_function_whose_outputs_are_the_latents_y_f1_and_y_f2()
+    {
+        string spec = Path.Combine(_dir, "polar.yaml");
+        var r = Run("compile", "-f", "x1*cos(x2) + 1", "-f", "x1*sin(x2) + 1", "--range", "0.2", "1", "--range", "-1", "1", "--neurons", "72", "--duration", "20", "--out", spec);
+        Assert.Equal(0, r.Code);
+        Assert.Equal(string.Empty, r.Err);
+        Assert.Contains("f1: predicted max error", r.Out, StringComparison.Ordinal);
+        Assert.Contains("f2: predicted max error", r.Out, StringComparison.Ordinal);
+        Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(_dir, "polar.png"))[..PngSignature.Length]);
+        var exp = SpecReader.LoadFile(spec).Experiment;
+        Assert.Equal(["f1", "f1_I", "f2", "f2_I"], exp.Network.Populations.Select(p => p.Name));
+        Assert.True(exp.Network.LatentIndex("y_f1") >= 0 && exp.Network.LatentIndex("y_f2") >= 0);
+
+        string runDir = Path.Combine(_dir, "run");
+        Assert.Equal(0, Run("simulate", spec, "--out", runDir, "--no-plot").Code);
+        string header = File.ReadLines(Path.Combine(runDir, "latents.csv")).First();
+        Assert.Contains("y_f1", header, StringComparison.Ordinal);
+        Assert.Contains("y_f2", header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Outputs_names_the_latents_of_a_vector_function()
+    {
+        string spec = Path.Combine(_dir, "named.yaml");
+        var r = Run("compile", "-f", "x^2 + 0.2", "-f", "0.5*x + 1", "--outputs", "sq,lin", "--range", "-1", "1", "--max-rate", "0", "--duration", "4", "--out", spec, "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.Equal(["sq", "sq_I", "lin", "lin_I"], SpecReader.LoadFile(spec).Experiment.Network.Populations.Select(p => p.Name));
+        var bad = Run("compile", "-f", "x^2 + 0.2", "-f", "0.5*x + 1", "--outputs", "sq", "--range", "-1", "1", "--out", spec);
+        Assert.Equal(LatentSpikesApp.ExitSpecError, bad.Code);
+        Assert.Contains("--outputs: gives 1 name(s) for 2 functions", AssertOneErrorLine(bad.Err), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_graph_file_compiles_to_one_spec_with_a_relay_for_the_negative_slope()
+    {
+        string spec = Path.Combine(_dir, "depth3.yaml");
+        var r = Run("compile", "--graph", Path.Combine(AppContext.BaseDirectory, "examples", "graphs", "depth3.yaml"), "--out", spec, "--no-plot");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("relay g_neg", r.Out, StringComparison.Ordinal);
+        Assert.Contains("k: predicted max error", r.Out, StringComparison.Ordinal);
+        var exp = SpecReader.LoadFile(spec).Experiment;
+        Assert.Equal(["g", "g_I", "g_neg", "h", "h_I", "k", "k_I"], exp.Network.Populations.Select(p => p.Name));
+    }
+
+    [Theory]
+    [InlineData("cycle g → h → g", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"h + x\"}\n  - {name: h, function: \"g + 1\"}")]
+    [InlineData(":4: nodes[1].inputs[0]: unknown input or node 'q'", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"x^2 + 1\"}\n  - {name: h, function: \"q + 1\", inputs: [q]}")]
+    [InlineData("nodes[1].function: h is undefined on its derived input range g ∈", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"x^2 + 0.2\"}\n  - {name: h, function: \"sqrt(g - 0.5)\"}")]
+    [InlineData("nodes[0].function: g(x = 0) = Infinity is not finite, so the node's range cannot be derived", "inputs: {x: [-1, 1]}\nnodes:\n  - {name: g, function: \"1/x^2\"}\n  - {name: h, function: \"g + 1\"}")]
+    public void Impossible_graphs_fail_with_one_line_naming_file_line_and_field(string expected, string yaml)
+    {
+        string file = Path.Combine(_dir, "bad-graph.yaml");
+        File.WriteAllText(file, yaml);
+        string spec = Path.Combine(_dir, "bad.yaml");
+        var r = Run("compile", "--graph", file, "--out", spec);
+        Assert.Equal(LatentSpikesApp.ExitSpecError, r.Code);
+        string line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: " + file, line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.False(File.Exists(spec));
     }
 
     [Fact]

@@ -421,4 +421,32 @@ public sealed class GeometryCommandTests : IDisposable
         File.WriteAllText(path, text);
         return path;
     }
+
+    [Fact]
+    public void Each_module_of_a_composition_is_drawn_against_its_own_input_with_its_crossing_at_the_node_function()
+    {
+        string spec = Path.Combine(_dir, "depth3.yaml");
+        Assert.Equal(0, Run("compile", "--graph", Path.Combine(AppContext.BaseDirectory, "examples", "graphs", "depth3.yaml"), "--max-rate", "0", "--duration", "10", "--out", spec, "--no-plot").Code);
+        string outDir = Path.Combine(_dir, "geo");
+        var r = Run("geometry", spec, "--out", outDir);
+        Assert.Equal(0, r.Code);
+        foreach (string module in new[] { "g", "h", "k" })
+        {
+            Assert.True(File.Exists(Path.Combine(outDir, $"geometry-{module}-ei-function.png")), module);
+            Assert.True(File.Exists(Path.Combine(outDir, $"geometry-{module}-ei-plane.png")), module);
+        }
+
+        // h reads y_g partly through the relay y_g_neg ≈ −y_g; folded back, its crossing is h(g) = 2 − sin(2g).
+        var exp = LatentSpikes.Specs.SpecReader.LoadFile(spec).Experiment;
+        var views = EiModules.Find(exp.Network, out var skipped);
+        Assert.Empty(skipped);
+        var h = Assert.Single(views, v => v.Name == "h");
+        Assert.Equal("y_g", h.Input);
+        foreach (double g in new[] { 0.3, 0.785, 1.1 })
+        {
+            var c = h.Geometry.Crossing(g);
+            Assert.NotNull(c);
+            Assert.Equal(2 - Math.Sin(2 * g), c!.YE, 0.01);
+        }
+    }
 }

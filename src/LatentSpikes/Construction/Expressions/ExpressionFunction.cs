@@ -16,6 +16,7 @@ public sealed class ExpressionFunction : IBoundaryFunction
 {
     private readonly Expr _expression;
     private readonly Lazy<ExpressionFunction>[] _derivatives;
+    private bool[]? _used;
 
     private readonly Lazy<string> _text;
 
@@ -70,12 +71,7 @@ public sealed class ExpressionFunction : IBoundaryFunction
             throw new ExpressionException(text, 1, "the expression is empty");
         }
 
-        if (text.Length > Specs.InputLimits.MaxExpressionLength)
-        {
-            // Checked before anything reads the text (the message shows only its start).
-            throw new ExpressionException(text, Specs.InputLimits.MaxExpressionLength + 1,
-                $"the expression is {text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)} characters long, beyond this tool's limit of {Specs.InputLimits.MaxExpressionLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-        }
+        RequireWithinLimit(text);
 
         // Tabs and line breaks (from a YAML block scalar) are spaces to the grammar; one character each keeps the columns.
         string normalised = text.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
@@ -92,6 +88,51 @@ public sealed class ExpressionFunction : IBoundaryFunction
         var (expression, dim) = ExpressionResolver.Resolve(text, syntax, dimension);
         return new ExpressionFunction(expression, dim, new Lazy<string>(text));
     }
+
+    /// <summary>Parses a formula whose variables are named, e.g. <c>2 - sin(2*g)</c> with the variable list [g].</summary>
+    /// <param name="text">The formula.</param>
+    /// <param name="variables">The variable names in input order; the function's dimension is their number.</param>
+    /// <exception cref="ExpressionException">For a syntax error or a name that is neither a variable, pi nor a function.</exception>
+    public static ExpressionFunction ParseNamed(string text, IReadOnlyList<string> variables)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(variables);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ExpressionException(text, 1, "the expression is empty");
+        }
+
+        RequireWithinLimit(text);
+        string normalised = text.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
+        Syntax syntax;
+        try
+        {
+            syntax = ExpressionGrammar.Parse(normalised);
+        }
+        catch (ExpressionException e)
+        {
+            throw new ExpressionException(text, e.Column, e.Reason);
+        }
+
+        var (expression, used) = ExpressionResolver.ResolveNamed(text, syntax, variables);
+        return new ExpressionFunction(expression, Math.Max(1, variables.Count), new Lazy<string>(text)) { _used = used };
+    }
+
+    // Checked before anything reads the text (the message shows only its start).
+    private static void RequireWithinLimit(string text)
+    {
+        if (text.Length > Specs.InputLimits.MaxExpressionLength)
+        {
+            throw new ExpressionException(text, Specs.InputLimits.MaxExpressionLength + 1,
+                $"the expression is {text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)} characters long, beyond this tool's limit of {Specs.InputLimits.MaxExpressionLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    /// <summary>
+    /// Whether the formula mentions variable <paramref name="i"/> (0-based); known only for <see cref="ParseNamed"/>,
+    /// otherwise every variable counts as used.
+    /// </summary>
+    public bool Uses(int i) => _used is null || (i >= 0 && i < _used.Length && _used[i]);
 
     /// <inheritdoc />
     public double Value(ReadOnlySpan<double> x)

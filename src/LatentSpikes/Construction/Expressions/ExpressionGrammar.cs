@@ -285,6 +285,31 @@ internal static class ExpressionResolver
     /// <summary>The function names as a user-facing list.</summary>
     public static string KnownFunctions => string.Join(", ", Functions.Keys.Order(StringComparer.Ordinal));
 
+    /// <summary>Resolves a tree whose variables are the given names (variable k is <paramref name="variables"/>[k]).</summary>
+    /// <returns>The expression and, per variable, whether the formula mentions it.</returns>
+    public static (Expr Expression, bool[] Used) ResolveNamed(string text, Syntax syntax, IReadOnlyList<string> variables)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < variables.Count; k++)
+        {
+            index.TryAdd(variables[k], k);
+        }
+
+        var expression = Build(text, syntax, index);
+        var names = new List<NameSyntax>();
+        Collect(syntax, names);
+        var used = new bool[variables.Count];
+        foreach (var n in names)
+        {
+            if (index.TryGetValue(n.Name, out int k))
+            {
+                used[k] = true;
+            }
+        }
+
+        return (expression, used);
+    }
+
     /// <summary>Resolves the tree; returns the expression and its input dimension M.</summary>
     public static (Expr Expression, int Dimension) Resolve(string text, Syntax syntax, int? dimension)
     {
@@ -321,7 +346,7 @@ internal static class ExpressionResolver
             throw new ExpressionException(text, bare.Offset + 1, $"'x' stands for the input of a one-dimensional function, but this one has {dim} inputs: write x1..x{dim}");
         }
 
-        return (Build(text, syntax), dim);
+        return (Build(text, syntax, null), dim);
     }
 
     private static void Collect(Syntax s, List<NameSyntax> names)
@@ -364,7 +389,7 @@ internal static class ExpressionResolver
         return k;
     }
 
-    private static Expr Build(string text, Syntax s)
+    private static Expr Build(string text, Syntax s, Dictionary<string, int>? named)
     {
         switch (s)
         {
@@ -380,7 +405,7 @@ internal static class ExpressionResolver
                 }
 
             case NameSyntax n:
-                return ResolveName(text, n);
+                return named is null ? ResolveName(text, n) : ResolveNamedVariable(text, n, named);
             case CallSyntax c:
                 {
                     if (!Functions.TryGetValue(c.Name, out var fn))
@@ -393,15 +418,15 @@ internal static class ExpressionResolver
                         throw new ExpressionException(text, c.Offset + 1, $"{c.Name} takes {fn.Arity} argument{(fn.Arity == 1 ? string.Empty : "s")} (got {c.Arguments.Count})");
                     }
 
-                    return fn.Build(c.Arguments.Select(a => Build(text, a)).ToList());
+                    return fn.Build(c.Arguments.Select(a => Build(text, a, named)).ToList());
                 }
 
             case NegateSyntax u:
-                return Expr.Neg(Build(text, u.Operand));
+                return Expr.Neg(Build(text, u.Operand, named));
             case BinarySyntax b:
                 {
-                    var left = Build(text, b.Left);
-                    var right = Build(text, b.Right);
+                    var left = Build(text, b.Left, named);
+                    var right = Build(text, b.Right, named);
                     return b.Operator switch
                     {
                         '+' => Expr.Written(BinaryOp.Add, left, right),
@@ -415,6 +440,27 @@ internal static class ExpressionResolver
             default:
                 throw new InvalidOperationException($"unexpected syntax node {s.GetType().Name}");
         }
+    }
+
+    private static Expr ResolveNamedVariable(string text, NameSyntax n, Dictionary<string, int> named)
+    {
+        if (named.TryGetValue(n.Name, out int k))
+        {
+            return Expr.Variable(k);
+        }
+
+        if (n.Name == "pi")
+        {
+            return Expr.Constant(Math.PI, "pi");
+        }
+
+        if (Functions.ContainsKey(n.Name))
+        {
+            throw new ExpressionException(text, n.Offset + 1, $"'{n.Name}' is a function: write {n.Name}(...)");
+        }
+
+        string known = named.Count == 0 ? "none" : string.Join(", ", named.OrderBy(kv => kv.Value).Select(kv => kv.Key));
+        throw new ExpressionException(text, n.Offset + 1, $"unknown name '{n.Name}' (variables: {known}; constant: pi; functions: {KnownFunctions})");
     }
 
     private static Expr ResolveName(string text, NameSyntax n)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using LatentSpikes.Balanced;
 using LatentSpikes.IO;
+using LatentSpikes.Model;
 using LatentSpikes.Plotting;
 using LatentSpikes.Specs;
 
@@ -34,9 +35,11 @@ internal static class BalancedCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores); results do not depend on it." };
         var outDir = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => Path.Combine("out", "balanced") };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip balanced.png." };
+        var kSweep = new Option<string?>("--K-sweep") { Description = "Instead of the protocol: simulate these in-degrees (comma-separated, N = 25·K each) at κ = 0 and |κ| = 1, beside the finite-K mean field, which also runs --K-sweep-mean-field; writes ksweep.csv/json/png." };
+        var kSweepMeanField = new Option<string>("--K-sweep-mean-field") { Description = "In-degrees solved in mean field only for --K-sweep.", DefaultValueFactory = _ => "100,400,1600,6400,25600,102400" };
         var command = new Command("balanced", "Seed 001: simulate a balanced E-I spiking network that encodes latent variables and compare it with its mean-field theory.")
         {
-            neurons, k, mode, control, refractory, condition, dynamic, tuning, tuningCondition, seed, threads, outDir, noPlot,
+            neurons, k, mode, control, refractory, condition, dynamic, tuning, tuningCondition, seed, threads, outDir, noPlot, kSweep, kSweepMeanField,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -72,6 +75,17 @@ internal static class BalancedCommand
             if (t == "long" && m == "B")
             {
                 throw new SpecException("command line", 0, "--tuning", "the tuning protocol imposes κ (mode A); it cannot run with --mode B");
+            }
+
+            if (r.GetValue(kSweep) is { } sweepList)
+            {
+                if (m == "B" || r.GetValue(control) || t == "long")
+                {
+                    throw new SpecException("command line", 0, "--K-sweep", "the K sweep runs the balanced network in mode A; drop --mode B, --unbalanced and --tuning");
+                }
+
+                var template = new BalancedParameters { Refractory = r.GetValue(refractory) / 1000, Seed = r.GetValue(seed) };
+                return RunKSweep(template, ParseKs(sweepList, "--K-sweep"), ParseKs(r.GetValue(kSweepMeanField)!, "--K-sweep-mean-field"), r.GetValue(condition), r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
             }
 
             int ne = (int)Math.Round(0.8 * n);
@@ -115,6 +129,93 @@ internal static class BalancedCommand
         }
 
         stdout.WriteLine(Summary(report));
+        stdout.WriteLine($"outputs written to {Path.GetFullPath(dir)}");
+        return 0;
+    }
+
+    /// <summary>Files the K sweep writes.</summary>
+    public static readonly string[] KSweepFiles = ["ksweep.csv", "ksweep.json", "ksweep.png"];
+
+    private static int[] ParseKs(string text, string option)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (items.Length == 0)
+        {
+            throw new SpecException("command line", 0, option, "give at least one in-degree K");
+        }
+
+        return items.Select(x => int.TryParse(x, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) && v >= 1 && v <= 10_000_000
+            ? v
+            : throw new SpecException("command line", 0, option, $"'{x}' is not an in-degree (an integer 1 … 10⁷)")).ToArray();
+    }
+
+    private static int RunKSweep(BalancedParameters template, int[] simulated, int[] meanField, double condition, int threads, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    {
+        if (simulated.Any(k => k > 4000))
+        {
+            throw new SpecException("command line", 0, "--K-sweep", $"simulating K = {simulated.Max()} needs N = {25L * simulated.Max()} neurons with {50L * simulated.Max() * simulated.Max()} synapses; simulate K ≤ 4000 and put larger K in --K-sweep-mean-field");
+        }
+
+        KSweepReport report;
+        try
+        {
+            report = BalancedKSweep.Run(template, simulated, meanField, condition, threads: threads, progress: msg => stderr.WriteLine(msg));
+        }
+        catch (ModelValidationException e)
+        {
+            throw new SpecException("command line", 0, e.Field == "duration" ? "--condition" : "--K-sweep", e.Reason);
+        }
+
+        using (var staged = new StagedDirectory(dir))
+        {
+            var csv = new System.Text.StringBuilder("k,neurons,sim_rate_e_0,sim_rate_e_r,sim_rate_i_0,sim_rate_i_r,mf_rate_e_0,mf_rate_e_r,mf_rate_i_0,mf_rate_i_r,sim_drop_e,mf_drop_e,sim_drop_i,mf_drop_i\n");
+            foreach (var row in report.Rows)
+            {
+                string S(double[] v, int a) => row.Simulated ? Inv($"{v[a]:R}") : string.Empty;
+                string D(double v) => double.IsNaN(v) ? string.Empty : Inv($"{v:R}");
+                csv.Append(Inv($"{row.K},{row.Neurons},{S(row.SimRatesAtZero, 0)},{S(row.SimRatesAtRadius, 0)},{S(row.SimRatesAtZero, 1)},{S(row.SimRatesAtRadius, 1)},"))
+                   .Append(Inv($"{row.MeanFieldRatesAtZero[0]:R},{row.MeanFieldRatesAtRadius[0]:R},{row.MeanFieldRatesAtZero[1]:R},{row.MeanFieldRatesAtRadius[1]:R},"))
+                   .Append(Inv($"{D(row.SimDrop(0))},{row.MeanFieldDrop(0):R},{D(row.SimDrop(1))},{row.MeanFieldDrop(1):R}\n"));
+            }
+
+            File.WriteAllText(staged.File("ksweep.csv"), csv.ToString());
+            File.WriteAllText(staged.File("ksweep.json"), JsonSerializer.Serialize(new
+            {
+                model = "seed 001: rate fall from κ = 0 to |κ| = radius against K (N = 25·K), simulation and finite-K mean field",
+                radius = report.Radius,
+                condition_seconds = report.ConditionSeconds,
+                angles = report.Angles,
+                rows = report.Rows.Select(x => new
+                {
+                    k = x.K,
+                    neurons = x.Neurons,
+                    simulated = x.Simulated,
+                    sim_rates_zero = x.SimRatesAtZero,
+                    sim_rates_radius = x.SimRatesAtRadius,
+                    mf_rates_zero = x.MeanFieldRatesAtZero,
+                    mf_rates_radius = x.MeanFieldRatesAtRadius,
+                    sim_drop_e = x.Simulated ? x.SimDrop(0) : (double?)null,
+                    mf_drop_e = x.MeanFieldDrop(0),
+                    sim_drop_i = x.Simulated ? x.SimDrop(1) : (double?)null,
+                    mf_drop_i = x.MeanFieldDrop(1),
+                }),
+            }, JsonOptions));
+            if (plot)
+            {
+                KSweepFigure.Save(report, staged.File("ksweep.png"));
+            }
+
+            staged.Commit(plot ? KSweepFiles : KSweepFiles[..2]);
+        }
+
+        stdout.WriteLine(Inv($"seed 001 K sweep: rate fall 1 − ν(|κ| = {report.Radius:0.##})/ν(0), N = 25·K, {report.Angles} angles, {report.ConditionSeconds:0.##} s per condition"));
+        stdout.WriteLine("      K        N   ν_E fall sim / MF     ν_I fall sim / MF");
+        foreach (var row in report.Rows)
+        {
+            string Pct(double v) => double.IsNaN(v) ? "     –" : Inv($"{100 * v,5:0.0}%");
+            stdout.WriteLine(Inv($"{row.K,7} {row.Neurons,8}   {Pct(row.SimDrop(0))} / {Pct(row.MeanFieldDrop(0))}     {Pct(row.SimDrop(1))} / {Pct(row.MeanFieldDrop(1))}"));
+        }
+
         stdout.WriteLine($"outputs written to {Path.GetFullPath(dir)}");
         return 0;
     }

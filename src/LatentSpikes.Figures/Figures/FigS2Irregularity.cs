@@ -92,12 +92,13 @@ public sealed class FigS2Irregularity : IFigure
         FigureKit.Line(panels[3], authorsSigmas, unclipped.Points.Select(p => p.RecurrentCv).ToArray(), RunFigure.Inhibitory, "recurrent, no clip", 1.2f, LinePattern.Dashed);
         FigureKit.Line(panels[3], authorsSigmas, clipped.Points.Select(p => p.FeedforwardCv).ToArray(), Colors.Gray, "feedforward, clip", 2);
         panels[3].ShowLegend(Alignment.UpperRight);
-        FigureKit.Panel(panels[3], "d", $"Authors' settings: N = 50, neuron {AuthorsNeuron}, 7.5 τ from V = 0 ({authorsTrials} trials)", "noise σ", "spike-count CV");
+        FigureKit.Panel(panels[3], "d", $"Authors' settings (N = 50, neuron {AuthorsNeuron}, {authorsTrials} trials)", "noise σ", "spike-count CV");
         FigureKit.Save(context, mp, "figS2", 1900, 550);
 
         var point = sweep.Points.First(p => p.Sigma == ClaimSigma);
-        var noClip = Irregularity.RecurrentVsFeedforward(FigureKit.With(exp, s => s with { ClipAtSpike = false }), [ClaimSigma], trials, Start,
-            focus: (sweep.Population, sweep.Neuron), threads: context.Threads, cancellationToken: context.CancellationToken).Points[0];
+        // Unclipped, with the figure's own rule for the focus neuron (the busiest one), as the old default measured it.
+        var noClip = Irregularity.RecurrentVsFeedforward(FigureKit.With(exp, s => s with { ClipAtSpike = false }), sigmas[0] == ClaimSigma ? [ClaimSigma] : [sigmas[0], ClaimSigma], trials, Start,
+            threads: context.Threads, cancellationToken: context.CancellationToken).Points[^1];
         var authorsLow = clipped.Points[0];
         var authorsLowNoClip = unclipped.Points[0];
 

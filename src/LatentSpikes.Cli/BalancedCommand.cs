@@ -35,11 +35,12 @@ internal static class BalancedCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores); results do not depend on it." };
         var outDir = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => Path.Combine("out", "balanced") };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip balanced.png." };
+        var closure = new Option<string>("--closure") { Description = "Mean-field closure: exponential (φ = r₀e^{V−θ}, closed form) or exact (the simulation's per-step spike probability (1 − e^{−φ·dt})/dt, by quadrature).", DefaultValueFactory = _ => "exponential" };
         var kSweep = new Option<string?>("--K-sweep") { Description = "Instead of the protocol: simulate these in-degrees (comma-separated, N = 25·K each) at κ = 0 and |κ| = 1, beside the finite-K mean field, which also runs --K-sweep-mean-field; writes ksweep.csv/json/png." };
         var kSweepMeanField = new Option<string>("--K-sweep-mean-field") { Description = "In-degrees solved in mean field only for --K-sweep.", DefaultValueFactory = _ => "100,400,1600,6400,25600,102400" };
         var command = new Command("balanced", "Seed 001: simulate a balanced E-I spiking network that encodes latent variables and compare it with its mean-field theory.")
         {
-            neurons, k, mode, control, refractory, condition, dynamic, tuning, tuningCondition, seed, threads, outDir, noPlot, kSweep, kSweepMeanField,
+            neurons, k, mode, control, refractory, condition, dynamic, tuning, tuningCondition, seed, threads, outDir, noPlot, kSweep, kSweepMeanField, closure,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -77,6 +78,13 @@ internal static class BalancedCommand
                 throw new SpecException("command line", 0, "--tuning", "the tuning protocol imposes κ (mode A); it cannot run with --mode B");
             }
 
+            string closureName = r.GetValue(closure)!.Trim().ToLowerInvariant();
+            if (closureName is not ("exponential" or "exact"))
+            {
+                throw new SpecException("command line", 0, "--closure", $"'{r.GetValue(closure)}' is not a closure; use exponential or exact");
+            }
+
+            bool exact = closureName == "exact";
             if (r.GetValue(kSweep) is { } sweepList)
             {
                 if (m == "B" || r.GetValue(control) || t == "long")
@@ -84,7 +92,7 @@ internal static class BalancedCommand
                     throw new SpecException("command line", 0, "--K-sweep", "the K sweep runs the balanced network in mode A; drop --mode B, --unbalanced and --tuning");
                 }
 
-                var template = new BalancedParameters { Refractory = r.GetValue(refractory) / 1000, Seed = r.GetValue(seed) };
+                var template = new BalancedParameters { Refractory = r.GetValue(refractory) / 1000, Seed = r.GetValue(seed), ExactStepClosure = exact };
                 return RunKSweep(template, ParseKs(sweepList, "--K-sweep"), ParseKs(r.GetValue(kSweepMeanField)!, "--K-sweep-mean-field"), r.GetValue(condition), r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
             }
 
@@ -98,6 +106,7 @@ internal static class BalancedCommand
                 Refractory = r.GetValue(refractory) / 1000,
                 Seed = r.GetValue(seed),
                 LatentMatrix = m == "B" ? BalancedExperiment.OscillatorMatrix : null,
+                ExactStepClosure = exact,
             };
             return Run(p, r.GetValue(condition), r.GetValue(dynamic), t == "long" ? tuningSeconds : 0, r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
         }));
@@ -231,7 +240,7 @@ internal static class BalancedCommand
     {
         var p = r.Parameters;
         var sb = new System.Text.StringBuilder();
-        sb.AppendLine(Inv($"seed 001 mode {r.Mode}: N = {p.NeuronCount} (E {p.ExcitatoryCount}, I {p.InhibitoryCount}), K = {p.K}, {(p.IsBalanced ? "balanced" : "unbalanced control")}, θ = ({r.Thresholds[0]:0.000}, {r.Thresholds[1]:0.000})"));
+        sb.AppendLine(Inv($"seed 001 mode {r.Mode}: N = {p.NeuronCount} (E {p.ExcitatoryCount}, I {p.InhibitoryCount}), K = {p.K}, {(p.IsBalanced ? "balanced" : "unbalanced control")}{(p.ExactStepClosure ? ", mean field with the exact per-step closure" : "")}, θ = ({r.Thresholds[0]:0.000}, {r.Thresholds[1]:0.000})"));
         sb.AppendLine(Inv($"simulated {r.SimulatedSeconds:0.##} s in {r.SimulationWallSeconds:0.00} s wall ({r.Threads} threads; build {r.BuildWallSeconds:0.00} s)"));
         sb.AppendLine("|κ|   V̄_E−V̄_E(0) sim/MF   V̄_I−V̄_I(0) sim/MF   ν_E sim/MF (Hz)   ν_I sim/MF (Hz)   ΔVar V_E sim/MF   log-rate sd E sim/MF   slope");
         var b = r.Radii[0];

@@ -101,7 +101,7 @@ public static class BalancedKSweep
             bool simulate = simulated.Contains(k);
             var (ne, ni) = SizeFor(k);
             var p = template with { K = k, ExcitatoryCount = ne, InhibitoryCount = ni };
-            double[] theta = BalancedMeanField.Thresholds(p);
+            double[] theta = BalancedMeanField.Thresholds(p with { ExactStepClosure = false });
             var mf0 = BalancedMeanField.Solve(p, theta, 0);
             var mf1 = BalancedMeanField.Solve(p, theta, radius * radius);
             double[] sim0 = [], sim1 = [];

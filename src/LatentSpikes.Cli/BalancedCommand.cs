@@ -253,6 +253,8 @@ internal static class BalancedCommand
         if (r.Mode == "A")
         {
             sb.AppendLine(Inv($"dynamic segment: V̄(t) = c + b|κ(t)|², b sim/MF = E {r.DynamicCurvature[0]:0.000}/{r.DynamicCurvatureMeanField[0]:0.000}, I {r.DynamicCurvature[1]:0.000}/{r.DynamicCurvatureMeanField[1]:0.000}; decoder R² = {r.DecoderR2:0.000} ({r.DecoderNeurons} neurons, nested CV)"));
+            sb.AppendLine(Inv($"  rate distribution while κ moves: Var V(t) = c + b|κ(t)|² (log-rate variance), b sim/MF = E {r.DynamicVarianceSlope[0]:0.000}/{r.DynamicVarianceSlopeMeanField[0]:0.000}, I {r.DynamicVarianceSlope[1]:0.000}/{r.DynamicVarianceSlopeMeanField[1]:0.000}"));
+            sb.AppendLine(Inv($"  pairwise correlation (50 ms) while κ moves: raw ({r.DynamicCorrelation[0]:0.0e0}, {r.DynamicCorrelation[1]:0.0e0}), with the κ-driven rate regressed out ({r.DynamicCorrelationDetrended[0]:0.0e0}, {r.DynamicCorrelationDetrended[1]:0.0e0})"));
         }
         else
         {

@@ -79,7 +79,7 @@ public sealed class Fig06NoisyInhibitory : IFigure
         return
         [
             ClaimResult.AtLeast(Id, "c", "Without noise (σ = μ = 0) each input value is coded by one neuron: share of spikes from the neuron forming the boundary at that input, during the ramp", shareClean, 0.9, "all but spikes next to a breakpoint"),
-            ClaimResult.AtMost(Id, "c", $"Authors' rule (clip at spike, V = 0 start), noise-free: the clip's lag (≈ rate × overshoot ≈ 0.02 in y) exceeds the tangent envelope's gap (≤ 0.003 at N = 20), so neighbours share the coding: boundary-neuron share below the idealised {shareClean:0.###}", shareAuthors, shareClean - 0.1, "the claims here are for the unclipped model"),
+            ClaimResult.AtMost(Id, "c", $"Authors' rule (clip at spike, V = 0 start), noise-free: the clip's lag (≈ rate × overshoot) exceeds the gap between neighbouring tangent lines, so neighbours share the coding: boundary-neuron share below the idealised {shareClean:0.###}", shareAuthors, shareClean - 0.1, "the claims here are for the unclipped model"),
             ClaimResult.AtLeast(Id, "c", $"With noise several neurons become active for any given input: distinct neurons firing per input bin of one tangent spacing (noise-free: {perBinClean:0.##})", perBinNoisy, 2 * perBinClean, "at least twice the noise-free count"),
             ClaimResult.AtMost(Id, "b", $"… at unchanged readout precision: RMS distance of y to the boundary with noise (noise-free: {rmsClean:0.###})", rmsNoisy, 1.5 * rmsClean, "within 1.5× the noise-free value"),
             ClaimResult.AtMost(Id, "d-e", "Spike trains vary from trial to trial: share of trial-1 spikes matched by a spike of the same neuron within ±0.05 τ in trial 2", overlap, 0.5, "most spikes are not repeated"),

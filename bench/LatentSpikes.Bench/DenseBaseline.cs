@@ -238,7 +238,7 @@ internal sealed class DenseBaseline : IEngine
 
                 if (spiker >= 0)
                 {
-                    if (s.ClipAtSpike)
+                    if (_exp.ClipsAtSpike)
                     {
                         v[spiker] = 1.0;
                     }

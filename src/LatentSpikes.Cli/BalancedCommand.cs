@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using LatentSpikes.Balanced;
 using LatentSpikes.IO;
+using LatentSpikes.Model;
 using LatentSpikes.Plotting;
 using LatentSpikes.Specs;
 
@@ -34,9 +35,12 @@ internal static class BalancedCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores); results do not depend on it." };
         var outDir = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => Path.Combine("out", "balanced") };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip balanced.png." };
+        var closure = new Option<string>("--closure") { Description = "Mean-field closure: exponential (φ = r₀e^{V−θ}, closed form) or exact (the simulation's per-step spike probability (1 − e^{−φ·dt})/dt, by quadrature).", DefaultValueFactory = _ => "exponential" };
+        var kSweep = new Option<string?>("--K-sweep") { Description = "Instead of the protocol: simulate these in-degrees (comma-separated, N = 25·K each) at κ = 0 and |κ| = 1, beside the finite-K mean field, which also runs --K-sweep-mean-field; writes ksweep.csv/json/png." };
+        var kSweepMeanField = new Option<string>("--K-sweep-mean-field") { Description = "In-degrees solved in mean field only for --K-sweep.", DefaultValueFactory = _ => "100,400,1600,6400,25600,102400" };
         var command = new Command("balanced", "Seed 001: simulate a balanced E-I spiking network that encodes latent variables and compare it with its mean-field theory.")
         {
-            neurons, k, mode, control, refractory, condition, dynamic, tuning, tuningCondition, seed, threads, outDir, noPlot,
+            neurons, k, mode, control, refractory, condition, dynamic, tuning, tuningCondition, seed, threads, outDir, noPlot, kSweep, kSweepMeanField, closure,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -74,6 +78,24 @@ internal static class BalancedCommand
                 throw new SpecException("command line", 0, "--tuning", "the tuning protocol imposes κ (mode A); it cannot run with --mode B");
             }
 
+            string closureName = r.GetValue(closure)!.Trim().ToLowerInvariant();
+            if (closureName is not ("exponential" or "exact"))
+            {
+                throw new SpecException("command line", 0, "--closure", $"'{r.GetValue(closure)}' is not a closure; use exponential or exact");
+            }
+
+            bool exact = closureName == "exact";
+            if (r.GetValue(kSweep) is { } sweepList)
+            {
+                if (m == "B" || r.GetValue(control) || t == "long")
+                {
+                    throw new SpecException("command line", 0, "--K-sweep", "the K sweep runs the balanced network in mode A; drop --mode B, --unbalanced and --tuning");
+                }
+
+                var template = new BalancedParameters { Refractory = r.GetValue(refractory) / 1000, Seed = r.GetValue(seed), ExactStepClosure = exact };
+                return RunKSweep(template, ParseKs(sweepList, "--K-sweep"), ParseKs(r.GetValue(kSweepMeanField)!, "--K-sweep-mean-field"), r.GetValue(condition), r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
+            }
+
             int ne = (int)Math.Round(0.8 * n);
             var p = new BalancedParameters
             {
@@ -84,6 +106,7 @@ internal static class BalancedCommand
                 Refractory = r.GetValue(refractory) / 1000,
                 Seed = r.GetValue(seed),
                 LatentMatrix = m == "B" ? BalancedExperiment.OscillatorMatrix : null,
+                ExactStepClosure = exact,
             };
             return Run(p, r.GetValue(condition), r.GetValue(dynamic), t == "long" ? tuningSeconds : 0, r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
         }));
@@ -119,6 +142,93 @@ internal static class BalancedCommand
         return 0;
     }
 
+    /// <summary>Files the K sweep writes.</summary>
+    public static readonly string[] KSweepFiles = ["ksweep.csv", "ksweep.json", "ksweep.png"];
+
+    private static int[] ParseKs(string text, string option)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (items.Length == 0)
+        {
+            throw new SpecException("command line", 0, option, "give at least one in-degree K");
+        }
+
+        return items.Select(x => int.TryParse(x, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) && v >= 1 && v <= 10_000_000
+            ? v
+            : throw new SpecException("command line", 0, option, $"'{x}' is not an in-degree (an integer 1 … 10⁷)")).ToArray();
+    }
+
+    private static int RunKSweep(BalancedParameters template, int[] simulated, int[] meanField, double condition, int threads, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    {
+        if (simulated.Any(k => k > 4000))
+        {
+            throw new SpecException("command line", 0, "--K-sweep", $"simulating K = {simulated.Max()} needs N = {25L * simulated.Max()} neurons with {50L * simulated.Max() * simulated.Max()} synapses; simulate K ≤ 4000 and put larger K in --K-sweep-mean-field");
+        }
+
+        KSweepReport report;
+        try
+        {
+            report = BalancedKSweep.Run(template, simulated, meanField, condition, threads: threads, progress: msg => stderr.WriteLine(msg));
+        }
+        catch (ModelValidationException e)
+        {
+            throw new SpecException("command line", 0, e.Field == "duration" ? "--condition" : "--K-sweep", e.Reason);
+        }
+
+        using (var staged = new StagedDirectory(dir))
+        {
+            var csv = new System.Text.StringBuilder("k,neurons,sim_rate_e_0,sim_rate_e_r,sim_rate_i_0,sim_rate_i_r,mf_rate_e_0,mf_rate_e_r,mf_rate_i_0,mf_rate_i_r,sim_drop_e,mf_drop_e,sim_drop_i,mf_drop_i\n");
+            foreach (var row in report.Rows)
+            {
+                string S(double[] v, int a) => row.Simulated ? Inv($"{v[a]:R}") : string.Empty;
+                string D(double v) => double.IsNaN(v) ? string.Empty : Inv($"{v:R}");
+                csv.Append(Inv($"{row.K},{row.Neurons},{S(row.SimRatesAtZero, 0)},{S(row.SimRatesAtRadius, 0)},{S(row.SimRatesAtZero, 1)},{S(row.SimRatesAtRadius, 1)},"))
+                   .Append(Inv($"{row.MeanFieldRatesAtZero[0]:R},{row.MeanFieldRatesAtRadius[0]:R},{row.MeanFieldRatesAtZero[1]:R},{row.MeanFieldRatesAtRadius[1]:R},"))
+                   .Append(Inv($"{D(row.SimDrop(0))},{row.MeanFieldDrop(0):R},{D(row.SimDrop(1))},{row.MeanFieldDrop(1):R}\n"));
+            }
+
+            File.WriteAllText(staged.File("ksweep.csv"), csv.ToString());
+            File.WriteAllText(staged.File("ksweep.json"), JsonSerializer.Serialize(new
+            {
+                model = "seed 001: rate fall from κ = 0 to |κ| = radius against K (N = 25·K), simulation and finite-K mean field",
+                radius = report.Radius,
+                condition_seconds = report.ConditionSeconds,
+                angles = report.Angles,
+                rows = report.Rows.Select(x => new
+                {
+                    k = x.K,
+                    neurons = x.Neurons,
+                    simulated = x.Simulated,
+                    sim_rates_zero = x.SimRatesAtZero,
+                    sim_rates_radius = x.SimRatesAtRadius,
+                    mf_rates_zero = x.MeanFieldRatesAtZero,
+                    mf_rates_radius = x.MeanFieldRatesAtRadius,
+                    sim_drop_e = x.Simulated ? x.SimDrop(0) : (double?)null,
+                    mf_drop_e = x.MeanFieldDrop(0),
+                    sim_drop_i = x.Simulated ? x.SimDrop(1) : (double?)null,
+                    mf_drop_i = x.MeanFieldDrop(1),
+                }),
+            }, JsonOptions));
+            if (plot)
+            {
+                KSweepFigure.Save(report, staged.File("ksweep.png"));
+            }
+
+            staged.Commit(plot ? KSweepFiles : KSweepFiles[..2]);
+        }
+
+        stdout.WriteLine(Inv($"seed 001 K sweep: rate fall 1 − ν(|κ| = {report.Radius:0.##})/ν(0), N = 25·K, {report.Angles} angles, {report.ConditionSeconds:0.##} s per condition"));
+        stdout.WriteLine("      K        N   ν_E fall sim / MF     ν_I fall sim / MF");
+        foreach (var row in report.Rows)
+        {
+            string Pct(double v) => double.IsNaN(v) ? "     –" : Inv($"{100 * v,5:0.0}%");
+            stdout.WriteLine(Inv($"{row.K,7} {row.Neurons,8}   {Pct(row.SimDrop(0))} / {Pct(row.MeanFieldDrop(0))}     {Pct(row.SimDrop(1))} / {Pct(row.MeanFieldDrop(1))}"));
+        }
+
+        stdout.WriteLine($"outputs written to {Path.GetFullPath(dir)}");
+        return 0;
+    }
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
@@ -130,7 +240,7 @@ internal static class BalancedCommand
     {
         var p = r.Parameters;
         var sb = new System.Text.StringBuilder();
-        sb.AppendLine(Inv($"seed 001 mode {r.Mode}: N = {p.NeuronCount} (E {p.ExcitatoryCount}, I {p.InhibitoryCount}), K = {p.K}, {(p.IsBalanced ? "balanced" : "unbalanced control")}, θ = ({r.Thresholds[0]:0.000}, {r.Thresholds[1]:0.000})"));
+        sb.AppendLine(Inv($"seed 001 mode {r.Mode}: N = {p.NeuronCount} (E {p.ExcitatoryCount}, I {p.InhibitoryCount}), K = {p.K}, {(p.IsBalanced ? "balanced" : "unbalanced control")}{(p.ExactStepClosure ? ", mean field with the exact per-step closure" : "")}, θ = ({r.Thresholds[0]:0.000}, {r.Thresholds[1]:0.000})"));
         sb.AppendLine(Inv($"simulated {r.SimulatedSeconds:0.##} s in {r.SimulationWallSeconds:0.00} s wall ({r.Threads} threads; build {r.BuildWallSeconds:0.00} s)"));
         sb.AppendLine("|κ|   V̄_E−V̄_E(0) sim/MF   V̄_I−V̄_I(0) sim/MF   ν_E sim/MF (Hz)   ν_I sim/MF (Hz)   ΔVar V_E sim/MF   log-rate sd E sim/MF   slope");
         var b = r.Radii[0];
@@ -143,6 +253,8 @@ internal static class BalancedCommand
         if (r.Mode == "A")
         {
             sb.AppendLine(Inv($"dynamic segment: V̄(t) = c + b|κ(t)|², b sim/MF = E {r.DynamicCurvature[0]:0.000}/{r.DynamicCurvatureMeanField[0]:0.000}, I {r.DynamicCurvature[1]:0.000}/{r.DynamicCurvatureMeanField[1]:0.000}; decoder R² = {r.DecoderR2:0.000} ({r.DecoderNeurons} neurons, nested CV)"));
+            sb.AppendLine(Inv($"  rate distribution while κ moves: Var V(t) = c + b|κ(t)|² (log-rate variance), b sim/MF = E {r.DynamicVarianceSlope[0]:0.000}/{r.DynamicVarianceSlopeMeanField[0]:0.000}, I {r.DynamicVarianceSlope[1]:0.000}/{r.DynamicVarianceSlopeMeanField[1]:0.000}"));
+            sb.AppendLine(Inv($"  pairwise correlation (50 ms) while κ moves: raw ({r.DynamicCorrelation[0]:0.0e0}, {r.DynamicCorrelation[1]:0.0e0}), with the κ-driven rate regressed out ({r.DynamicCorrelationDetrended[0]:0.0e0}, {r.DynamicCorrelationDetrended[1]:0.0e0})"));
         }
         else
         {

@@ -39,6 +39,8 @@ internal static class ConvergenceCommand
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => defaults.Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture)).ToArray(),
         };
+        var scaling = new Option<string>("--K-scaling") { Description = "How K grows with N: fixed (--latents), sqrt (K = ⌈√N⌉) or proportional (K = --K-fraction·N, which does not converge).", DefaultValueFactory = _ => "fixed" };
+        var fraction = new Option<double>("--K-fraction") { Description = "K/N for --K-scaling proportional.", DefaultValueFactory = _ => 0.1 };
         var duration = new Option<double>("--duration") { Description = "Recorded time per run (ms).", DefaultValueFactory = _ => defaults.Run.DurationMs };
         var warmUp = new Option<double>("--warm-up") { Description = "Warm-up before recording (ms).", DefaultValueFactory = _ => defaults.Run.WarmUpMs };
         var dt = new Option<double>("--dt") { Description = "Time step (ms); the age memory stays 40 ms.", DefaultValueFactory = _ => defaults.Network.Neuron.DtMs };
@@ -47,7 +49,7 @@ internal static class ConvergenceCommand
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip convergence.png." };
         var command = new Command("convergence", "Seed 000: MAD between the output membranes of an SRM0 spiking network, its generalised rate network and a conventional rate network as N grows (Fig. 1E-F).")
         {
-            layers, latents, sizes, seeds, duration, warmUp, dt, threads, outDir, noPlot,
+            layers, latents, scaling, fraction, sizes, seeds, duration, warmUp, dt, threads, outDir, noPlot,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -56,6 +58,8 @@ internal static class ConvergenceCommand
                 Sizes = ParseList<int>(r.GetValue(sizes)!, "--sizes", s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : null),
                 Seeds = ParseList<ulong>(r.GetValue(seeds)!, "--seeds", s => ulong.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong v) ? v : null),
                 Latents = ParseLatents(r.GetValue(latents)!),
+                Scaling = ParseScaling(r.GetValue(scaling)!),
+                LatentFraction = r.GetValue(fraction),
                 Network = defaults.Network with
                 {
                     HiddenLayers = r.GetValue(layers),
@@ -85,7 +89,7 @@ internal static class ConvergenceCommand
             throw Error("--sizes", "give at least two sizes for the fitted slope and the figure (or --no-plot)");
         }
 
-        string k = settings.Latents is { } fixedK ? $"K = {fixedK}" : "K = ⌈√N⌉";
+        string k = settings.LatentsLabel;
         string what = $"{settings.Network.HiddenLayers} hidden layer(s), {k}, dt = {Num(settings.Network.Neuron.DtMs)} ms, " +
                       $"{Num(settings.Run.WarmUpMs)} ms warm-up + {Num(settings.Run.DurationMs)} ms recorded";
         stderr.WriteLine($"convergence: {settings.Sizes.Count * settings.Seeds.Count} runs ({what})");
@@ -104,7 +108,7 @@ internal static class ConvergenceCommand
         if (fit is not null)
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"fitted log-log slope of MAD(SNN, GR) vs N: {fit.SpikingVsGeneralisedSlope:0.000} (theory: {(settings.Latents is null ? "-0.25 for K = √N" : "-0.5 at fixed K")}); MAD(SNN, CR) slope {fit.SpikingVsConventionalSlope:0.000}"));
+                $"fitted log-log slope of MAD(SNN, GR) vs N: {fit.SpikingVsGeneralisedSlope:0.000} (theory √(K/N): {settings.TheorySlope:0.##} for {settings.LatentsLabel}{(settings.Scaling == LatentScaling.Proportional ? ", no convergence" : "")}); MAD(SNN, CR) slope {fit.SpikingVsConventionalSlope:0.000}"));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"conventional plateau: mean MAD(GR, CR) = {fit.ConventionalPlateau:0.0000}; MAD(SNN, GR)·√(N/K) = {fit.ScaledError:0.000}"));
         }
@@ -143,7 +147,12 @@ internal static class ConvergenceCommand
         w.WriteStartObject();
         w.WriteString("model", "seed 000: SRM0 escape-noise multilayer network vs generalised and conventional rate networks");
         w.WriteNumber("hidden_layers", settings.Network.HiddenLayers);
-        if (settings.Latents is { } k)
+        w.WriteString("k_scaling", settings.Scaling.ToString().ToLowerInvariant());
+        if (settings.Scaling == LatentScaling.Proportional)
+        {
+            w.WriteNumber("k_fraction", settings.LatentFraction);
+        }
+        else if (settings.Scaling == LatentScaling.Fixed && settings.Latents is { } k)
         {
             w.WriteNumber("latents", k);
         }
@@ -151,6 +160,8 @@ internal static class ConvergenceCommand
         {
             w.WriteString("latents", "sqrtN");
         }
+
+        w.WriteNumber("theory_slope", settings.TheorySlope);
 
         w.WriteNumber("dt_ms", settings.Network.Neuron.DtMs);
         w.WriteNumber("warm_up_ms", settings.Run.WarmUpMs);
@@ -192,6 +203,14 @@ internal static class ConvergenceCommand
         w.WriteEndObject();
     }
 
+    private static LatentScaling ParseScaling(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "fixed" => LatentScaling.Fixed,
+        "sqrt" or "sqrtn" => LatentScaling.Sqrt,
+        "proportional" or "linear" => LatentScaling.Proportional,
+        _ => throw Error("--K-scaling", $"'{text}' is not one of fixed, sqrt, proportional"),
+    };
+
     private static int? ParseLatents(string text)
     {
         string t = text.Trim();
@@ -221,6 +240,7 @@ internal static class ConvergenceCommand
     {
         "neurons" => "--sizes",
         "latents" => "--latents",
+        "latent_fraction" => "--K-fraction",
         "layers" => "--layers",
         "sizes" => "--sizes",
         "seeds" => "--seeds",

@@ -252,6 +252,13 @@ public static class FigureKit
         return experiment.WithSettings(change(experiment.Settings));
     }
 
+    /// <summary>
+    /// The experiment under the authors' rank-1 step loop (<c>run_spiking_net</c>): the clip at spikes follows their
+    /// rule per network type (<c>clip_at_spike: auto</c>) and the voltages start at V = 0.
+    /// </summary>
+    public static Experiment AuthorsRule(Experiment experiment) =>
+        With(experiment, s => s with { ClipAtSpike = null, VoltageStart = VoltageStart.Zero });
+
     /// <summary>A copy of a population with another soft refractory cost μ and noise σ (everything else unchanged).</summary>
     public static Model.Population WithMuAndNoise(Model.Population population, double mu, double noise)
     {

@@ -39,6 +39,7 @@ public sealed class Fig06NoisyInhibitory : IFigure
         var trial2 = FigureKit.Simulate(noisy, trial: 1);
         context.Report(0.5);
         var clean = FigureKit.Simulate(quiet);
+        var cleanAuthors = FigureKit.Simulate(FigureKit.AuthorsRule(quiet));
         context.Report(0.8);
         var pop = noisy.Network.Populations[0];
         var geometry = new RankOneGeometry(pop);
@@ -67,6 +68,7 @@ public sealed class Fig06NoisyInhibitory : IFigure
 
         double shareClean = Measures.BoundaryNeuronShare(clean, 0, Settle);
         double shareNoisy = Measures.BoundaryNeuronShare(trial1, 0, Settle);
+        double shareAuthors = Measures.BoundaryNeuronShare(cleanAuthors, 0, Settle);
         double perBinClean = Measures.NeuronsPerInputBin(clean, 0, Settle, InputBin);
         double perBinNoisy = Measures.NeuronsPerInputBin(trial1, 0, Settle, InputBin);
         var (_, rmsClean) = Measures.BoundaryOffset(clean.Times, clean.Input(0), clean.Latent(pop.LatentName), geometry, Settle);
@@ -77,6 +79,7 @@ public sealed class Fig06NoisyInhibitory : IFigure
         return
         [
             ClaimResult.AtLeast(Id, "c", "Without noise (σ = μ = 0) each input value is coded by one neuron: share of spikes from the neuron forming the boundary at that input, during the ramp", shareClean, 0.9, "all but spikes next to a breakpoint"),
+            ClaimResult.AtMost(Id, "c", $"Authors' rule (clip at spike, V = 0 start), noise-free: the clip's lag (≈ rate × overshoot) exceeds the gap between neighbouring tangent lines, so neighbours share the coding: boundary-neuron share below the idealised {shareClean:0.###}", shareAuthors, shareClean - 0.1, "the claims here are for the unclipped model"),
             ClaimResult.AtLeast(Id, "c", $"With noise several neurons become active for any given input: distinct neurons firing per input bin of one tangent spacing (noise-free: {perBinClean:0.##})", perBinNoisy, 2 * perBinClean, "at least twice the noise-free count"),
             ClaimResult.AtMost(Id, "b", $"… at unchanged readout precision: RMS distance of y to the boundary with noise (noise-free: {rmsClean:0.###})", rmsNoisy, 1.5 * rmsClean, "within 1.5× the noise-free value"),
             ClaimResult.AtMost(Id, "d-e", "Spike trains vary from trial to trial: share of trial-1 spikes matched by a spike of the same neuron within ±0.05 τ in trial 2", overlap, 0.5, "most spikes are not repeated"),

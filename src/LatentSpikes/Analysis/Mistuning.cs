@@ -47,6 +47,33 @@ public sealed record MistuningPoint(double Angle, IReadOnlyList<MistuningTrial> 
 /// <param name="ReferenceYI">Boundary crossing y_I* at each time (NaN where there is none).</param>
 public sealed record MistuningExample(double Angle, double[] Times, double[] YE, double[] YI, double[] ReferenceYE, double[] ReferenceYI);
 
+/// <summary>One trial of the authors' Fig. 8f scheme (<see cref="Mistuning.PerturbedSweep"/>).</summary>
+/// <param name="Sigma">Relative perturbation σ of every decoder entry.</param>
+/// <param name="AngleE">Angle between the excitatory self-decoder and the decoder the inhibitory neurons read E through (degrees).</param>
+/// <param name="AngleI">Angle between the inhibitory self-decoder and the decoder the excitatory neurons read I through (degrees).</param>
+/// <param name="MseE">Mean over the window of (y_E − ȳ_E)², ȳ the empirical operating point.</param>
+/// <param name="MseI">Mean over the window of (y_I − ȳ_I)².</param>
+public sealed record PerturbedTrial(double Sigma, double AngleE, double AngleI, double MseE, double MseI)
+{
+    /// <summary>The average decoder angle, the x axis of the authors' Fig. 8f.</summary>
+    public double Angle => 0.5 * (AngleE + AngleI);
+
+    /// <summary>The average latent MSE ½(MSE_E + MSE_I), the y axis of the authors' Fig. 8f.</summary>
+    public double Mse => 0.5 * (MseE + MseI);
+}
+
+/// <summary>The authors' Fig. 8f sweep: every trial with its angles and MSE, and the operating point the MSE is measured from.</summary>
+/// <param name="OperatingYE">Empirical operating point ȳ_E: the time- and trial-mean of y_E in the aligned network (σ = 0).</param>
+/// <param name="OperatingYI">Empirical operating point ȳ_I.</param>
+/// <param name="Start">Window start (τ); the window is (Start, Stop].</param>
+/// <param name="Stop">Window end (τ).</param>
+/// <param name="Trials">All trials, σ by σ (0 first, then the order given), trial by trial.</param>
+public sealed record PerturbedSweep(double OperatingYE, double OperatingYI, double Start, double Stop, IReadOnlyList<PerturbedTrial> Trials)
+{
+    /// <summary>The trials at one σ.</summary>
+    public IReadOnlyList<PerturbedTrial> At(double sigma) => Trials.Where(t => t.Sigma == sigma).ToArray();
+}
+
 /// <summary>The result of <see cref="Mistuning.Sweep"/>: latent MSE against mistuning angle (Fig. 8f).</summary>
 /// <param name="Excitatory">Name of the excitatory population.</param>
 /// <param name="Inhibitory">Name of the inhibitory population.</param>
@@ -273,6 +300,221 @@ public static class Mistuning
 
         var points = anglesDegrees.Select((angle, a) => new MistuningPoint(angle, results.Skip(a * trials).Take(trials).ToArray())).ToArray();
         return new MistuningSweep(geometry.Excitatory.Name, geometry.Inhibitory.Name, start, end, points, examples);
+    }
+
+    /// <summary>
+    /// The authors' mistuning (their <c>fig-08-noisy-E-I-net.py</c>, panel f): all four decoder blocks are drawn
+    /// independently as D·(1 + σ·ξ), ξ standard normal per entry, and clipped at zero (Dale's law): the self-decoders
+    /// D^EE, D^II and the cross-decoders through which the other population reads each one, D^IE (I reads E) and
+    /// D^EI (E reads I). The self-readouts y_E = D^EE·r_E, y_I = D^II·r_I are the latents scored. σ = 0 is the aligned
+    /// rank-2 network. Draws come from the counter-based streams (seed, trial, <see cref="CounterRandom.MistuningDomain"/>,
+    /// block 4 + b), so σ levels share their ξ per trial.
+    /// </summary>
+    /// <param name="experiment">A rank-2 E-I network.</param>
+    /// <param name="sigma">Relative perturbation σ ≥ 0.</param>
+    /// <param name="trial">Which trial's draws to use.</param>
+    /// <returns>The rank-4 experiment and the two decoder angles (degrees).</returns>
+    /// <exception cref="ModelValidationException">When the network is not a rank-2 E-I network or σ is negative or not finite.</exception>
+    public static (Experiment Experiment, double AngleE, double AngleI) BuildPerturbed(Experiment experiment, double sigma, ulong trial = 0)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        var geometry = Rank2(experiment.Network);
+        if (!double.IsFinite(sigma) || sigma < 0)
+        {
+            throw new ModelValidationException("sigma", $"the decoder perturbation must be a finite σ ≥ 0 (got {sigma})");
+        }
+
+        var net = experiment.Network;
+        var e = geometry.Excitatory;
+        var i = geometry.Inhibitory;
+        ulong seed = experiment.Settings.Seed;
+        double[] Perturb(Population p, ulong block)
+        {
+            ulong key = CounterRandom.StreamKey(seed, trial, CounterRandom.MistuningDomain, 4 + block);
+            var d = new double[p.Size];
+            for (int j = 0; j < d.Length; j++)
+            {
+                d[j] = p.Decoders[j] * Math.Max(0, 1 + (sigma * CounterRandom.Normal(key, (ulong)j)));
+            }
+
+            return d;
+        }
+
+        double[] dEE = Perturb(e, 0), dIE = Perturb(e, 1), dII = Perturb(i, 2), dEI = Perturb(i, 3);
+        string yIE = CrossLatentName(i, e);
+        string yEI = CrossLatentName(e, i);
+        var pops = net.Populations.Select(p => ReferenceEquals(p, e)
+            ? WithDecoders(ReadThrough(p, (i.LatentName, yEI)), dEE)
+            : WithDecoders(ReadThrough(p, (e.LatentName, yIE)), dII)).ToArray();
+        var cross = new[] { new LatentReadout(yIE, e.Name, dIE), new LatentReadout(yEI, i.Name, dEI) };
+        var initial = new Dictionary<string, double>(experiment.InitialLatents, StringComparer.Ordinal);
+        if (experiment.InitialLatents.TryGetValue(e.LatentName, out double ye0))
+        {
+            initial[yIE] = ye0;
+        }
+
+        if (experiment.InitialLatents.TryGetValue(i.LatentName, out double yi0))
+        {
+            initial[yEI] = yi0;
+        }
+
+        var built = new Experiment(new LowRankNetwork(pops, cross, net.Delays), experiment.Inputs, experiment.Settings,
+            experiment.Injections, initial, experiment.Name, experiment.Description);
+        return (built, AngleBetween(dEE, dIE), AngleBetween(dII, dEI));
+    }
+
+    /// <summary>
+    /// The authors' Fig. 8f measure: <paramref name="trials"/> trials of the aligned network (σ = 0) fix the empirical
+    /// operating point (ȳ_E, ȳ_I), the time- and trial-mean of the self-readouts over (start, stop]; then every σ runs
+    /// <paramref name="trials"/> trials of <see cref="BuildPerturbed"/>, each scored by the mean squared distance of
+    /// y_E and y_I from that point over the window (their script uses the fixed point (1.9, 3.35) read off the aligned
+    /// network). Unlike <see cref="Sweep"/>, which measures from the geometric crossing and tilts only the
+    /// cross-decoders, the aligned MSE here is the readout variance alone.
+    /// </summary>
+    /// <param name="experiment">A rank-2 E-I network with noise.</param>
+    /// <param name="sigmas">Relative perturbations σ; the aligned network (σ = 0) is always run first and its trials are
+    /// scored too (against the point they define: their MSE is the readout variance).</param>
+    /// <param name="trials">Trials per σ (≥ 2).</param>
+    /// <param name="start">Window start (τ).</param>
+    /// <param name="stop">Window end (τ); default the end of the run.</param>
+    /// <param name="threads">Runs at once; 0 uses every core. Results do not depend on it.</param>
+    /// <param name="cancellationToken">Stops the sweep.</param>
+    /// <exception cref="ModelValidationException">When the network is not a rank-2 E-I network, a σ is invalid or the window is empty.</exception>
+    /// <exception cref="InvalidOperationException">When a trial's activity ran away.</exception>
+    public static PerturbedSweep PerturbedSweep(
+        Experiment experiment,
+        IReadOnlyList<double> sigmas,
+        int trials,
+        double start,
+        double? stop = null,
+        int threads = 0,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(sigmas);
+        var geometry = Rank2(experiment.Network);
+        if (sigmas.Count == 0)
+        {
+            throw new ModelValidationException("sigma", "give at least one decoder perturbation σ");
+        }
+
+        if (trials < 2)
+        {
+            throw new ModelValidationException("trials", $"must be at least 2 (got {trials})");
+        }
+
+        double end = stop ?? experiment.Settings.Duration;
+        if (!double.IsFinite(start) || start < 0 || !double.IsFinite(end) || end <= start || end > experiment.Settings.Duration + (experiment.Settings.Dt / 2))
+        {
+            throw new ModelValidationException("window", $"({start}, {end}] must be non-empty and lie within the run (0, {experiment.Settings.Duration}] τ");
+        }
+
+        double[] levels = [0.0, .. sigmas.Where(v => v != 0)];
+        var jobs = new (Experiment Experiment, double AngleE, double AngleI)[levels.Length * trials];
+        for (int a = 0; a < levels.Length; a++)
+        {
+            for (int r = 0; r < trials; r++)
+            {
+                jobs[(a * trials) + r] = BuildPerturbed(experiment, levels[a], (ulong)r);
+            }
+        }
+
+        var traces = new (double[] YE, double[] YI)[jobs.Length];
+        var failures = new Exception?[jobs.Length];
+        var options = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = threads == 0 ? Environment.ProcessorCount : threads,
+            CancellationToken = cancellationToken,
+        };
+        Parallel.For(0, jobs.Length, options, k =>
+        {
+            var run = new ClockDrivenEngine(1, (ulong)(k % trials)).Run(jobs[k].Experiment, null, cancellationToken);
+            if (run.Status != SimulationStatus.Completed)
+            {
+                failures[k] = new InvalidOperationException($"the network with decoders perturbed by σ = {levels[k / trials]} ran away in trial {k % trials}: {run.StatusDetail}");
+                return;
+            }
+
+            var ye = new List<double>();
+            var yi = new List<double>();
+            double[] latentE = run.Latent(geometry.ExcitatoryLatent);
+            double[] latentI = run.Latent(geometry.InhibitoryLatent);
+            for (int j = 0; j < latentE.Length; j++)
+            {
+                if (run.Times[j] > start && run.Times[j] <= end)
+                {
+                    ye.Add(latentE[j]);
+                    yi.Add(latentI[j]);
+                }
+            }
+
+            if (ye.Count == 0)
+            {
+                failures[k] = new ModelValidationException("window", $"({start}, {end}] holds no recorded sample");
+                return;
+            }
+
+            traces[k] = ([.. ye], [.. yi]);
+        });
+
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            throw failure;
+        }
+
+        double pointE = 0, pointI = 0;
+        for (int r = 0; r < trials; r++)
+        {
+            pointE += traces[r].YE.Average();
+            pointI += traces[r].YI.Average();
+        }
+
+        pointE /= trials;
+        pointI /= trials;
+        var scored = new List<PerturbedTrial>();
+        for (int k = 0; k < jobs.Length; k++)
+        {
+            var (ye, yi) = traces[k];
+            double mseE = ye.Average(v => (v - pointE) * (v - pointE));
+            double mseI = yi.Average(v => (v - pointI) * (v - pointI));
+            scored.Add(new PerturbedTrial(levels[k / trials], jobs[k].AngleE, jobs[k].AngleI, mseE, mseI));
+        }
+
+        return new PerturbedSweep(pointE, pointI, start, end, scored);
+    }
+
+    /// <summary>The relative perturbation σ whose expected decoder angle is θ for homogeneous decoders: cos θ = 1/(1 + σ²).</summary>
+    public static double SigmaForAngle(double angleDegrees)
+    {
+        CheckAngle(angleDegrees);
+        return Math.Sqrt((1 / Math.Cos(angleDegrees * Math.PI / 180)) - 1);
+    }
+
+    /// <summary>The angle between two vectors in degrees (0 when either is zero).</summary>
+    public static double AngleBetween(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        double dot = 0;
+        for (int j = 0; j < a.Count; j++)
+        {
+            dot += a[j] * b[j];
+        }
+
+        double na = Norm(a), nb = Norm(b);
+        return na > 0 && nb > 0 ? Math.Acos(Math.Clamp(dot / (na * nb), -1, 1)) * 180 / Math.PI : 0;
+    }
+
+    private static Population WithDecoders(Population p, double[] decoders)
+    {
+        var ff = new double[p.Size][];
+        for (int j = 0; j < p.Size; j++)
+        {
+            ff[j] = p.FeedforwardRow(j).ToArray();
+        }
+
+        return new Population(p.Name, p.Kind, ff, p.Thresholds.ToArray(), decoders,
+            p.Encoders.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), p.SoftRefractory, p.NoiseSigma, p.Synapse, p.RefractoryPeriod);
     }
 
     /// <summary>

@@ -124,6 +124,44 @@ public static class BalancedAnalysis
     }
 
     /// <summary>
+    /// The pairwise count correlation of <see cref="PairwiseCorrelation"/> with the latent's drive removed: each 50 ms
+    /// window's population count is regressed on the window's mean |κ|² (from the 10 ms bins it covers), and the
+    /// residual variance replaces the variance. A rate modulated by κ(t) inflates the raw estimate; what is left is
+    /// the noise correlation while κ moves.
+    /// </summary>
+    public static double DetrendedCorrelation(BalancedParameters p, SegmentRecord record, int population)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(record);
+        int per = (int)Math.Round(BalancedSimulation.CountWindow / BalancedSimulation.BinWidth);
+        int windows = Math.Min(record.WindowCounts.Count, record.BinLatent.Count / per);
+        if (windows < 3)
+        {
+            return double.NaN;
+        }
+
+        var x = new List<double>();
+        var y = new List<double>();
+        for (int w = 0; w < windows; w++)
+        {
+            x.Add(record.BinLatent.Skip(w * per).Take(per).Average(k => k.Sum(v => v * v)));
+            y.Add(record.WindowCounts[w][population]);
+        }
+
+        var (slope, intercept) = LineFit(x, y);
+        double mean = y.Average();
+        double residual = 0;
+        for (int w = 0; w < windows; w++)
+        {
+            double d = y[w] - (intercept + (slope * x[w]));
+            residual += d * d;
+        }
+
+        residual /= windows - 2;
+        return ((residual / mean) - 1) / (p.Size(population) - 1);
+    }
+
+    /// <summary>
     /// Least-squares fit of V̄_a(t) = c + b·|κ(t)|² over the 10 ms bins of a dynamic segment: b is the coherent
     /// mean-potential curvature (K → ∞ prediction −σ_m²/2 − …).
     /// </summary>

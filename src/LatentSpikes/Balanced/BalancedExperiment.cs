@@ -55,6 +55,21 @@ public sealed class BalancedReport
     /// <summary>Worker threads.</summary>
     public int Threads { get; set; }
 
+    /// <summary>
+    /// Dynamic segment: slope of the across-neuron Var V(t) against |κ(t)|² over the 10 ms bins, E and I. With the
+    /// exponential escape neuron ln φ = V − θ, so this is how the log-rate distribution widens as κ moves (claim ii).
+    /// </summary>
+    public double[] DynamicVarianceSlope { get; set; } = [];
+
+    /// <summary>The finite-K mean field's slope of Var V against |κ|² along the same trajectory, E and I.</summary>
+    public double[] DynamicVarianceSlopeMeanField { get; set; } = [];
+
+    /// <summary>Dynamic segment: mean pairwise 50 ms count correlation from the population counts, E and I (includes the κ-driven rate modulation).</summary>
+    public double[] DynamicCorrelation { get; set; } = [];
+
+    /// <summary>The same after regressing each window's population count on its mean |κ|²: the noise correlation while κ moves (claim iii).</summary>
+    public double[] DynamicCorrelationDetrended { get; set; } = [];
+
     /// <summary>Mean ISI CV at κ = 0, E and I.</summary>
     public double[] IsiCv { get; set; } = [];
 
@@ -263,6 +278,18 @@ public static class BalancedExperiment
         }).ToList();
         var r2 = dyn.BinLatent.Select(k => (k[0] * k[0]) + (k[1] * k[1])).ToList();
         report.DynamicCurvatureMeanField = [BalancedAnalysis.LineFit(r2, mfSeries.Select(v => v[0]).ToList()).Slope, BalancedAnalysis.LineFit(r2, mfSeries.Select(v => v[1]).ToList()).Slope];
+        var mfVar = r2.Select(x2 =>
+        {
+            double x = x2 / maxR2 * 32;
+            int i = Math.Min((int)x, 31);
+            double f = x - i;
+            double At(int a) => ((1 - f) * table[i].AcrossNeuronVariance(a, p.LoadingSd)) + (f * table[i + 1].AcrossNeuronVariance(a, p.LoadingSd));
+            return new[] { At(0), At(1) };
+        }).ToList();
+        report.DynamicVarianceSlope = [BalancedAnalysis.LineFit(r2, dyn.BinVarianceV.Select(v => v[0]).ToList()).Slope, BalancedAnalysis.LineFit(r2, dyn.BinVarianceV.Select(v => v[1]).ToList()).Slope];
+        report.DynamicVarianceSlopeMeanField = [BalancedAnalysis.LineFit(r2, mfVar.Select(v => v[0]).ToList()).Slope, BalancedAnalysis.LineFit(r2, mfVar.Select(v => v[1]).ToList()).Slope];
+        report.DynamicCorrelation = [BalancedAnalysis.PairwiseCorrelation(p, dyn, 0), BalancedAnalysis.PairwiseCorrelation(p, dyn, 1)];
+        report.DynamicCorrelationDetrended = [BalancedAnalysis.DetrendedCorrelation(p, dyn, 0), BalancedAnalysis.DetrendedCorrelation(p, dyn, 1)];
         report.SeriesTime.AddRange(dyn.BinTimes);
         report.SeriesMeanV.AddRange(dyn.BinMeanV);
         report.SeriesMeanFieldV.AddRange(mfSeries);

@@ -68,11 +68,19 @@ public static class BalancedMeanField
         return g2k * ((p.J(a, 0) * p.J(a, 0) * rates[0]) + (p.J(a, 1) * p.J(a, 1) * rates[1])) * p.Dt / (1 - (lambda * lambda));
     }
 
-    /// <summary>Escape rate φ_eff(V − θ): r₀e^{V−θ}, divided by 1 + t_ref·φ with refractoriness (Hz).</summary>
+    /// <summary>
+    /// Escape rate φ_eff(V − θ): r₀e^{V−θ} (with <see cref="BalancedParameters.ExactStepClosure"/> the per-step
+    /// probability as a rate, (1 − e^{−r₀e^{V−θ}·dt})/dt), divided by 1 + t_ref·φ with refractoriness (Hz).
+    /// </summary>
     public static double EffectiveRate(BalancedParameters p, double u)
     {
         ArgumentNullException.ThrowIfNull(p);
         double phi = p.EscapeRate * Math.Exp(u);
+        if (p.ExactStepClosure)
+        {
+            phi = -double.ExpM1(-phi * p.Dt) / p.Dt;
+        }
+
         return p.Refractory > 0 ? phi / (1 + (p.Refractory * phi)) : phi;
     }
 
@@ -80,7 +88,7 @@ public static class BalancedMeanField
     public static double GaussianRate(BalancedParameters p, double u, double variance)
     {
         ArgumentNullException.ThrowIfNull(p);
-        if (p.Refractory == 0)
+        if (p.Refractory == 0 && !p.ExactStepClosure)
         {
             return p.EscapeRate * Math.Exp(u + (variance / 2));
         }
@@ -101,7 +109,7 @@ public static class BalancedMeanField
     public static double TimeAveragedRateVariance(BalancedParameters p, double u, double temporalVariance, double staticVariance)
     {
         ArgumentNullException.ThrowIfNull(p);
-        if (p.Refractory == 0)
+        if (p.Refractory == 0 && !p.ExactStepClosure)
         {
             double nu = GaussianRate(p, u, temporalVariance + staticVariance);
             return nu * nu * double.ExpM1(staticVariance);
@@ -258,7 +266,7 @@ public static class BalancedMeanField
         double[] nu = BalanceRates(p);
         double[] w = [p.ExcitatoryCount * nu[0], p.InhibitoryCount * nu[1]];
         double wsum = w[0] + w[1];
-        if (p.Refractory > 0)
+        if (p.Refractory > 0 || p.ExactStepClosure)
         {
             var s0 = Solve(p, Thresholds(p), 0);
             w = [p.ExcitatoryCount * s0.Gain[0], p.InhibitoryCount * s0.Gain[1]];
@@ -415,7 +423,7 @@ public static class BalancedMeanField
     /// <summary>The mean input u (relative to threshold) at which a Gaussian input of variance s² gives rate ν.</summary>
     private static double SolveMeanForRate(BalancedParameters p, double rate, double variance)
     {
-        if (p.Refractory == 0)
+        if (p.Refractory == 0 && !p.ExactStepClosure)
         {
             return Math.Log(rate / p.EscapeRate) - (variance / 2);
         }

@@ -47,7 +47,8 @@ public sealed class BalancedNetwork
     {
         ArgumentNullException.ThrowIfNull(p);
         p.Validate();
-        double[] theta = BalancedMeanField.Thresholds(p);
+        // The network is the same whatever closure its mean field uses: θ from the closed-form (exponential) closure.
+        double[] theta = BalancedMeanField.Thresholds(p with { ExactStepClosure = false });
         var conn = FixedInDegreeConnectivity.Create(p, threads);
         int n = p.NeuronCount, r = p.Rank;
         double[] m = new double[n * r];

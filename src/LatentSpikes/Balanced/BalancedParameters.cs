@@ -53,6 +53,13 @@ public sealed record BalancedParameters
     /// <summary>Absolute refractory period (s); 0 gives the pure exponential escape neuron with closed-form mean field.</summary>
     public double Refractory { get; init; }
 
+    /// <summary>
+    /// Mean-field closure of the escape neuron. False (default): the continuous-time rate φ = r₀e^{V−θ}, whose
+    /// Gaussian average is closed-form. True: the simulation's exact per-step spike probability, a rate
+    /// (1 − e^{−φ·dt})/dt averaged by quadrature (slightly below φ where φ·dt is not small).
+    /// </summary>
+    public bool ExactStepClosure { get; init; }
+
     /// <summary>Number of latent dimensions R.</summary>
     public int Rank { get; init; } = 2;
 

@@ -9,6 +9,16 @@ namespace LatentSpikes.Model;
 /// <param name="Stop">Window end (τ).</param>
 public sealed record CurrentInjection(string Population, double Amplitude, double Start, double Stop);
 
+/// <summary>How the engines set the voltages at t = 0.</summary>
+public enum VoltageStart
+{
+    /// <summary>V = F·x(0) + E·y(0) + b: the state fixed by the input and the initial latents (eq. 2.10).</summary>
+    Integrated,
+
+    /// <summary>V = 0 for every neuron (the authors' default when no V0, y0 or r0 is given).</summary>
+    Zero,
+}
+
 /// <summary>How to simulate: time step, duration, seed and the engine's guard rails. Times are in units of τ.</summary>
 public sealed record SimulationSettings
 {
@@ -25,10 +35,19 @@ public sealed record SimulationSettings
     public double TauMs { get; init; } = 10.0;
 
     /// <summary>
-    /// Clip the voltage of a neuron that spikes to the threshold before its reset, as the authors' rank-1 script
-    /// does. Off by default, which keeps V = F·x + E·y + b exact up to the Euler error.
+    /// Clip the voltage of a neuron that spikes to the threshold before its reset. Null (the default, "auto")
+    /// follows the authors' code per network type: their rank-1 step loop (<c>run_spiking_net</c>, one population
+    /// with delta synapses, one spike per step) clips; their E-I, exponential- and square-synapse loops do not.
+    /// See <see cref="Experiment.ClipsAtSpike"/> for the rule applied. Unclipped, V = F·x + E·y + b stays exact up
+    /// to the Euler error.
     /// </summary>
-    public bool ClipAtSpike { get; init; }
+    public bool? ClipAtSpike { get; init; }
+
+    /// <summary>
+    /// How the voltages start: from the integrated form V = F·x(0) + E·y(0) + b (the default), or at V = 0 for every
+    /// neuron, as the authors' step loops do when given no initial state (their Fig. S2 counts spikes from there).
+    /// </summary>
+    public VoltageStart VoltageStart { get; init; }
 
     /// <summary>Record latents and inputs every this many steps.</summary>
     public int RecordEvery { get; init; } = 1;
@@ -73,6 +92,7 @@ public sealed class Experiment
         Name = name;
         Description = description;
         Validate();
+        ClipsAtSpike = Settings.ClipAtSpike ?? AuthorsClipRule(Network);
     }
 
     /// <summary>Experiment name (used in outputs).</summary>
@@ -95,6 +115,24 @@ public sealed class Experiment
 
     /// <summary>Initial latent values by name (others start at 0); voltages start at V = F·x(0) + E·y(0) + b.</summary>
     public IReadOnlyDictionary<string, double> InitialLatents { get; }
+
+    /// <summary>
+    /// Whether the engines clip a spiking neuron's voltage to the threshold: the explicit
+    /// <see cref="SimulationSettings.ClipAtSpike"/> if set, otherwise <see cref="AuthorsClipRule"/>.
+    /// </summary>
+    public bool ClipsAtSpike { get; }
+
+    /// <summary>
+    /// The authors' clip rule (wpodlaski/funcapprox-with-lowrank-EI-spikes, net_sim_code): a network of one
+    /// population with delta synapses (their <c>run_spiking_net</c> with the one-spike-per-step rule) clips the
+    /// spiker's voltage to the threshold; E-I networks (<c>run_EI_spiking_net</c>) and slow-synapse networks
+    /// (square: <c>pw</c>; exponential: <c>run_exp_spiking_net</c>) do not.
+    /// </summary>
+    public static bool AuthorsClipRule(LowRankNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.Populations.Count == 1 && network.Populations[0].Synapse.IsDelta;
+    }
 
     /// <summary>Returns a copy with different settings (e.g. a CLI override of seed or dt).</summary>
     public Experiment WithSettings(SimulationSettings settings) =>

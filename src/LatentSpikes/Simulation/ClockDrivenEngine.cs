@@ -442,6 +442,12 @@ public sealed class ClockDrivenEngine : IEngine
 
             // V = F·x(0) + Σ_k E_k·y_k(0) + b: the integrated form, so (x, y) fixes the starting state (eq. 2.10).
             int m = _net.M;
+            if (_exp.Settings.VoltageStart == VoltageStart.Zero)
+            {
+                Array.Clear(_v);
+                return;
+            }
+
             for (int i = 0; i < _net.N; i++)
             {
                 double v = _net.Bias[i];
@@ -526,7 +532,7 @@ public sealed class ClockDrivenEngine : IEngine
                 spiker = -1;
             }
 
-            if (spiker >= 0 && _exp.Settings.ClipAtSpike)
+            if (spiker >= 0 && _exp.ClipsAtSpike)
             {
                 _v[spiker] = 1.0;
             }
@@ -641,7 +647,7 @@ public sealed class ClockDrivenEngine : IEngine
                 }
             }
 
-            if (_exp.Settings.ClipAtSpike)
+            if (_exp.ClipsAtSpike)
             {
                 foreach (int g in _spikers)
                 {

@@ -90,6 +90,12 @@ public sealed class EventDrivenEngine : IEngine
             }
         }
 
+        if (experiment.Settings.VoltageStart != VoltageStart.Integrated)
+        {
+            reason = "simulation.initial_voltage: the event engine starts from the integrated form V = F·x + E·y + b only; use the clock engine";
+            return false;
+        }
+
         // Slow synapses, refractory periods and delays (§4, App. G) are clock-engine features: their currents and
         // dead times are not part of the closed-form voltage between events.
         var network = experiment.Network;
@@ -792,7 +798,7 @@ public sealed class EventDrivenEngine : IEngine
         /// <summary>Delivers neuron j's spike: latents jump by D_j, listeners' transients by Σ_k E_ik·D_jk, j's by −μ; affected neurons re-solve.</summary>
         private void Deliver(int j)
         {
-            if (_exp.Settings.ClipAtSpike)
+            if (_exp.ClipsAtSpike)
             {
                 double over = Drive(j) + _a[j];
                 if (over > 0)

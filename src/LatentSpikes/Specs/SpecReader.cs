@@ -31,7 +31,7 @@ public sealed record LoadedSpec(
 public static class SpecReader
 {
     private static readonly string[] TopKeys = ["name", "description", "simulation", "input", "populations", "latents", "stimulation", "initial", "delays"];
-    private static readonly string[] SimulationKeys = ["dt", "duration", "seed", "tau_ms", "clip_at_spike", "record_every", "runaway_window", "latent_limit"];
+    private static readonly string[] SimulationKeys = ["dt", "duration", "seed", "tau_ms", "clip_at_spike", "initial_voltage", "record_every", "runaway_window", "latent_limit"];
     private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "random", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise", "synapse", "refractory", "rate"];
     private static readonly string[] RateKeys = ["beta", "tau_s"];
     private static readonly string[] TangentKeys = ["f", "range", "points"];
@@ -206,10 +206,36 @@ public static class SpecReader
             Duration = m.Required("duration").AsDouble(),
             Seed = m.Optional("seed")?.AsSeed() ?? 0,
             TauMs = m.Double("tau_ms", defaults.TauMs),
-            ClipAtSpike = m.Optional("clip_at_spike")?.AsBool() ?? false,
+            ClipAtSpike = m.Optional("clip_at_spike") is { } clip ? ReadClip(clip) : null,
+            VoltageStart = m.Optional("initial_voltage") is { } start ? ReadVoltageStart(start) : VoltageStart.Integrated,
             RecordEvery = m.Optional("record_every")?.AsInt() ?? 1,
             RunawayWindow = m.Double("runaway_window", defaults.RunawayWindow),
             LatentLimit = m.Double("latent_limit", defaults.LatentLimit),
+        };
+    }
+
+    /// <summary>clip_at_spike: true, false or auto (null: the authors' rule per network type).</summary>
+    private static bool? ReadClip(SpecNode node)
+    {
+        string text = node.IsScalar ? node.AsString().Trim() : "a non-scalar value";
+        return text.ToLowerInvariant() switch
+        {
+            "auto" => null,
+            "true" => true,
+            "false" => false,
+            _ => throw node.Error($"expected true, false or auto; got '{text}'"),
+        };
+    }
+
+    /// <summary>initial_voltage: integrated (V = F·x + E·y + b) or zero (the authors' default start).</summary>
+    private static VoltageStart ReadVoltageStart(SpecNode node)
+    {
+        string text = node.IsScalar ? node.AsString().Trim() : "a non-scalar value";
+        return text.ToLowerInvariant() switch
+        {
+            "integrated" => VoltageStart.Integrated,
+            "zero" => VoltageStart.Zero,
+            _ => throw node.Error($"expected integrated or zero; got '{text}'"),
         };
     }
 

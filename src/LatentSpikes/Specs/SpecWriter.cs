@@ -37,9 +37,14 @@ public static class SpecWriter
         sb.Append("  record_every: ").AppendLine(s.RecordEvery.ToString(CultureInfo.InvariantCulture));
         sb.Append("  runaway_window: ").AppendLine(Num(s.RunawayWindow));
         sb.Append("  latent_limit: ").AppendLine(Num(s.LatentLimit));
-        if (s.ClipAtSpike)
+        if (s.VoltageStart == VoltageStart.Zero)
         {
-            sb.AppendLine("  clip_at_spike: true");
+            sb.AppendLine("  initial_voltage: zero");
+        }
+
+        if (s.ClipAtSpike is { } clip)
+        {
+            sb.Append("  clip_at_spike: ").AppendLine(clip ? "true" : "false");
         }
 
         sb.AppendLine("input:");

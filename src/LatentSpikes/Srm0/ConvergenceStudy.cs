@@ -29,6 +29,19 @@ public sealed record ConvergencePoint(
     public IReadOnlyList<double[]> FirstOutput { get; init; } = [];
 }
 
+/// <summary>How the number of latent factors K grows with the layer size N.</summary>
+public enum LatentScaling
+{
+    /// <summary>K fixed (<see cref="ConvergenceSettings.Latents"/>): MAD(SNN, GR) falls like √(K/N) ∝ N^−1/2.</summary>
+    Fixed,
+
+    /// <summary>K = ⌈√N⌉: MAD falls like N^−1/4.</summary>
+    Sqrt,
+
+    /// <summary>K = round(f·N) (<see cref="ConvergenceSettings.LatentFraction"/>): √(K/N) = √f is constant, so the spiking network does not converge.</summary>
+    Proportional,
+}
+
 /// <summary>What the convergence study sweeps.</summary>
 public sealed record ConvergenceSettings
 {
@@ -38,8 +51,14 @@ public sealed record ConvergenceSettings
     /// <summary>Seeds (≥ 1 per size).</summary>
     public IReadOnlyList<ulong> Seeds { get; init; } = [1, 2];
 
-    /// <summary>Fixed K, or null for K = ⌈√N⌉.</summary>
+    /// <summary>Fixed K, or null for K = ⌈√N⌉ (with <see cref="LatentScaling.Fixed"/>; ignored by the other scalings).</summary>
     public int? Latents { get; init; } = 10;
+
+    /// <summary>How K grows with N.</summary>
+    public LatentScaling Scaling { get; init; } = LatentScaling.Fixed;
+
+    /// <summary>K/N for <see cref="LatentScaling.Proportional"/>, in (0, 1].</summary>
+    public double LatentFraction { get; init; } = 0.1;
 
     /// <summary>Everything else about the network (N and K are set per run).</summary>
     public MultilayerParameters Network { get; init; } = new();
@@ -51,7 +70,28 @@ public sealed record ConvergenceSettings
     public int Threads { get; init; }
 
     /// <summary>K for a layer of <paramref name="neurons"/>.</summary>
-    public int LatentsFor(int neurons) => Latents ?? MultilayerParameters.SqrtLatents(neurons);
+    public int LatentsFor(int neurons) => Scaling switch
+    {
+        LatentScaling.Sqrt => MultilayerParameters.SqrtLatents(neurons),
+        LatentScaling.Proportional => Math.Max(1, (int)Math.Round(LatentFraction * neurons, MidpointRounding.AwayFromZero)),
+        _ => Latents ?? MultilayerParameters.SqrtLatents(neurons),
+    };
+
+    /// <summary>The exponent of MAD(SNN, GR) ∝ N^exponent that √(K/N) predicts: −1/2 fixed, −1/4 for √N, 0 proportional.</summary>
+    public double TheorySlope => Scaling switch
+    {
+        LatentScaling.Sqrt => -0.25,
+        LatentScaling.Proportional => 0,
+        _ => Latents is null ? -0.25 : -0.5,
+    };
+
+    /// <summary>A short description of K, e.g. "K = 10", "K = ⌈√N⌉", "K = 0.1·N".</summary>
+    public string LatentsLabel => Scaling switch
+    {
+        LatentScaling.Sqrt => "K = ⌈√N⌉",
+        LatentScaling.Proportional => $"K = {LatentFraction.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}·N",
+        _ => Latents is { } k ? $"K = {k}" : "K = ⌈√N⌉",
+    };
 
     /// <summary>Throws <see cref="ModelValidationException"/> naming the first bad value.</summary>
     public void Validate()
@@ -69,6 +109,11 @@ public sealed record ConvergenceSettings
         if (Sizes.Distinct().Count() != Sizes.Count)
         {
             throw new ModelValidationException("sizes", "each size once");
+        }
+
+        if (Scaling == LatentScaling.Proportional && !(LatentFraction > 0 && LatentFraction <= 1))
+        {
+            throw new ModelValidationException("latent_fraction", $"K/N must be in (0, 1] (got {LatentFraction})");
         }
 
         if (Threads < 0)

@@ -98,7 +98,7 @@ public class BalanceTests
         // already holds the spike, so V − E_i·D_i at s is the engine's V_s. Euler drift between the exactly decaying
         // latents and the engine's stepped voltage is O(dt²) per jump; one step of drive overshoots by at most
         // dt·|−V + F·x + b| ≈ 0.025.
-        var exp = TestData.LoadExample("fig2-inhibitory-boundary.yaml").Experiment;
+        var exp = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml").Experiment;
         var result = new ClockDrivenEngine().Run(exp);
         var pop = exp.Network.Populations[0];
         for (int i = 0; i < pop.Size; i++)
@@ -127,7 +127,7 @@ public class BalanceTests
         // One silent neuron (threshold 10): F·x = 2·(−0.5) = −1 is inhibitory, the bias b = 1 − 10 = −9 too; a
         // stimulation of +3 on [1, 2) enters filtered by the membrane, u ← u + dt·(3 − u).
         var pop = new Population("A", PopulationKind.Inhibitory, [[2.0]], [10.0], [-0.1], new Dictionary<string, double[]> { ["y_A"] = [1.0] });
-        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(-0.5)], new SimulationSettings { Dt = 0.01, Duration = 3 },
+        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(-0.5)], new SimulationSettings { ClipAtSpike = false, Dt = 0.01, Duration = 3 },
             [new CurrentInjection("A", 3.0, 1.0, 2.0)]);
         var result = new ClockDrivenEngine().Run(exp);
         Assert.Empty(result.Spikes);

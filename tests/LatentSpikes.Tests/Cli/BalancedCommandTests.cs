@@ -59,6 +59,38 @@ public sealed class BalancedCommandTests : IDisposable
         Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(_dir, "balanced.png"))[..PngSignature.Length]);
     }
 
+    [Fact]
+    public void The_K_sweep_writes_its_table_json_and_log_scale_figure()
+    {
+        var r = Run("balanced", "--K-sweep", "20", "--K-sweep-mean-field", "400,102400", "--condition", "0.3", "--threads", "1", "--out", _dir);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("seed 001 K sweep", r.Out, StringComparison.Ordinal);
+        Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(_dir, "ksweep.png"))[..PngSignature.Length]);
+        string[] csv = File.ReadAllLines(Path.Combine(_dir, "ksweep.csv"));
+        Assert.Equal(4, csv.Length);
+        Assert.StartsWith("20,500,", csv[1], StringComparison.Ordinal);
+        Assert.StartsWith("102400,0,,", csv[3], StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "ksweep.json")));
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.True(rows[0].GetProperty("simulated").GetBoolean());
+        Assert.False(rows[2].GetProperty("simulated").GetBoolean());
+        Assert.False(File.Exists(Path.Combine(_dir, "balanced.json")));
+    }
+
+    [Theory]
+    [InlineData("--K-sweep", "abc", "--K-sweep")]
+    [InlineData("--K-sweep", "5000", "--K-sweep")]
+    [InlineData("--K-sweep-mean-field", "0", "--K-sweep-mean-field")]
+    public void Bad_K_sweep_options_fail_with_one_line(string option, string value, string named)
+    {
+        string[] args = option == "--K-sweep" ? ["balanced", option, value, "--out", _dir] : ["balanced", "--K-sweep", "20", option, value, "--out", _dir];
+        var r = Run(args);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains(named, r.Err, StringComparison.Ordinal);
+        Assert.Single(r.Err.Trim().Split('\n'));
+        Assert.False(Directory.Exists(_dir));
+    }
+
     [Theory]
     [InlineData("--tuning", "short", "--tuning")]
     [InlineData("--tuning-condition", "0.1", "--tuning-condition")]

@@ -38,7 +38,7 @@ public sealed class CliTests : IDisposable
         { "bad-kind", "kind: inhibitory", "kind: mixed", "populations[0].kind: unknown kind 'mixed'" },
         { "not-convex", "[0.5, 0, 1]", "[0, 0, -1]", "populations[0].tangent.f: |not convex" },
         { "syntax", "  duration: 30", "   duration: 30", "not valid YAML/JSON" },
-        { "unclosed", "range: [-1, 1]", "range: [-1, 1", ":25: not valid YAML/JSON" },
+        { "unclosed", "range: [-1, 1]", "range: [-1, 1", ":29: not valid YAML/JSON" },
         { "missing-samples", "  - kind: ramp", "  - kind: piecewise_linear\n    file: nowhere.csv\n  - kind: ramp", "input[0].file: input samples file 'nowhere.csv' not found" },
     };
 

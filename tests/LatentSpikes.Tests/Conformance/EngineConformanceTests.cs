@@ -51,7 +51,7 @@ public class EngineConformanceTests
     [MemberData(nameof(Engines))]
     public void Fig2_readout_stays_within_the_precision_band_of_its_own_boundary(EngineUnderTest engine)
     {
-        var exp = TestData.LoadExample("fig2-inhibitory-boundary.yaml").Experiment;
+        var exp = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml").Experiment;
         var result = engine.Create(0, 0).Run(exp);
         Assert.Equal(SimulationStatus.Completed, result.Status);
         var pop = exp.Network.Populations[0];
@@ -121,7 +121,7 @@ public class EngineConformanceTests
         // Holding y near the boundary b against its decay ẏ = −y needs |ȳ|/|D| spikes per τ, with ȳ ≈ b + D/2 the
         // middle of the precision band (the sawtooth between b + D and b).
         var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction([0.5, 0, 1]), 10, -1, 1, [-0.05]).Population;
-        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(0.3)], new SimulationSettings { Dt = 0.001, Duration = 20, Seed = 1 },
+        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(0.3)], new SimulationSettings { ClipAtSpike = false, Dt = 0.001, Duration = 20, Seed = 1 },
             initialLatents: new Dictionary<string, double> { ["y_I"] = -0.59 });
         var result = engine.Create(0, 0).Run(exp);
         double b = PopulationBoundary.Evaluate(pop, [0.3]).Y;
@@ -152,7 +152,7 @@ public class EngineConformanceTests
     [MemberData(nameof(Engines))]
     public void An_excitatory_boundary_alone_explodes_and_is_reported(EngineUnderTest engine)
     {
-        var exp = TestData.LoadExample("fig3-excitatory-boundary.yaml").Experiment;
+        var exp = TestData.LoadExampleUnclipped("fig3-excitatory-boundary.yaml").Experiment;
         var result = engine.Create(0, 0).Run(exp);
         Assert.Equal(SimulationStatus.Exploded, result.Status);
         Assert.Contains("ran away", result.StatusDetail, StringComparison.Ordinal);
@@ -163,7 +163,7 @@ public class EngineConformanceTests
     [MemberData(nameof(Engines))]
     public void The_seed_and_trial_fix_the_noise(EngineUnderTest engine)
     {
-        var exp = WithNoise(TestData.LoadExample("fig2-inhibitory-boundary.yaml").Experiment, 0.2, duration: 8);
+        var exp = WithNoise(TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml").Experiment, 0.2, duration: 8);
         var a = engine.Create(0, 0).Run(exp);
         var b = engine.Create(0, 0).Run(exp);
         var otherTrial = engine.Create(0, 1).Run(exp);
@@ -180,7 +180,7 @@ public class EngineConformanceTests
     {
         // Large enough for the clock engine's parallel path; short, as only identity matters.
         var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction([0.5, 0, 1]), ClockDrivenEngine.ParallelThreshold + 5, -1, 1, [-0.35], noiseSigma: 0.3).Population;
-        var exp = new Experiment(new LowRankNetwork([pop]), [new RampSignal(-1, 1, 0, 0.4)], new SimulationSettings { Dt = 0.01, Duration = 0.4, Seed = 5 });
+        var exp = new Experiment(new LowRankNetwork([pop]), [new RampSignal(-1, 1, 0, 0.4)], new SimulationSettings { ClipAtSpike = false, Dt = 0.01, Duration = 0.4, Seed = 5 });
         var one = engine.Create(1, 0).Run(exp);
         var two = engine.Create(2, 0).Run(exp);
         Assert.NotEmpty(one.Spikes);

@@ -20,7 +20,7 @@ public class EventDrivenExactnessTests
         IReadOnlyList<CurrentInjection>? injections = null)
     {
         var initial = y0 is null ? null : new Dictionary<string, double> { [pop.LatentName] = y0.Value };
-        var exp = new Experiment(new LowRankNetwork([pop]), [input], new SimulationSettings { Dt = dt, Duration = duration, RunawayWindow = 0 },
+        var exp = new Experiment(new LowRankNetwork([pop]), [input], new SimulationSettings { ClipAtSpike = false, Dt = dt, Duration = duration, RunawayWindow = 0 },
             injections, initial);
         return new EventDrivenEngine().Run(exp);
     }
@@ -159,7 +159,7 @@ public class EventDrivenExactnessTests
         Assert.Single(spikes);
         AssertTime((Math.Asin((1 - b) / 0.5) - phase) / omega, spikes[0].Time, 1e-7); // V′ ≈ 1.3e-3 at this shallow crossing
 
-        var exp = new Experiment(new LowRankNetwork([pop]), [input], new SimulationSettings { Dt = 0.01, Duration = 2 });
+        var exp = new Experiment(new LowRankNetwork([pop]), [input], new SimulationSettings { ClipAtSpike = false, Dt = 0.01, Duration = 2 });
         Assert.Empty(new ClockDrivenEngine().Run(exp).Spikes);
     }
 }

@@ -33,7 +33,7 @@ public sealed class EventDrivenRulesTests : IDisposable
     }
 
     private static Experiment Build(IReadOnlyList<Population> pops, double duration, SimulationSettings? settings = null, InputSignal? input = null) =>
-        new(new LowRankNetwork(pops), [input ?? new ConstantSignal(0)], (settings ?? new SimulationSettings()) with { Duration = duration });
+        new(new LowRankNetwork(pops), [input ?? new ConstantSignal(0)], (settings ?? new SimulationSettings { ClipAtSpike = false }) with { Duration = duration });
 
     [Fact]
     public void Identical_neurons_crossing_together_fire_one_at_a_time_lowest_index_first()
@@ -42,7 +42,7 @@ public sealed class EventDrivenRulesTests : IDisposable
         // voltages down by 0.2, so neuron 1, re-evaluated, is below threshold and never fires.
         var pop = new Population("I", PopulationKind.Inhibitory, [[0.0], [0.0]], [-0.2, -0.2], [-0.2, -0.2],
             new Dictionary<string, double[]> { ["y_I"] = [1.0, 1.0] });
-        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(0)], new SimulationSettings { Duration = 10 },
+        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(0)], new SimulationSettings { ClipAtSpike = false, Duration = 10 },
             initialLatents: new Dictionary<string, double> { ["y_I"] = -0.7 });
         var spikes = new EventDrivenEngine().Run(exp).Spikes;
         Assert.True(spikes.Count > 5);
@@ -87,7 +87,7 @@ public sealed class EventDrivenRulesTests : IDisposable
     public void An_exploding_excitatory_boundary_ends_with_the_runaway_status()
     {
         // Fig. 3, started beyond the boundary: every spike pushes the latent further out, all at t = 0.
-        var spec = TestData.LoadExample("fig3-excitatory-boundary.yaml");
+        var spec = TestData.LoadExampleUnclipped("fig3-excitatory-boundary.yaml");
         var result = new EventDrivenEngine().Run(spec.Experiment);
         var clock = new ClockDrivenEngine().Run(spec.Experiment);
         Assert.Equal(clock.Status, result.Status);
@@ -101,7 +101,7 @@ public sealed class EventDrivenRulesTests : IDisposable
     [Fact]
     public void A_latent_limit_stops_runaway_growth()
     {
-        var spec = TestData.LoadExample("fig3-excitatory-boundary.yaml");
+        var spec = TestData.LoadExampleUnclipped("fig3-excitatory-boundary.yaml");
         var exp = spec.Experiment.WithSettings(spec.Experiment.Settings with { RunawayWindow = 0, LatentLimit = 5 });
         var result = new EventDrivenEngine().Run(exp);
         Assert.Equal(SimulationStatus.Exploded, result.Status);
@@ -138,7 +138,7 @@ public sealed class EventDrivenRulesTests : IDisposable
         // An inhibitory neuron with decoder 0 stays above threshold after its spike: with delta synapses it would fire
         // endlessly at t = 0. The per-dt spike budget ends the run instead of hanging.
         var pop = Single("I", PopulationKind.Inhibitory, -0.5, 0.0);
-        var result = new EventDrivenEngine().Run(Build([pop], 10, new SimulationSettings { RunawayWindow = 0 }));
+        var result = new EventDrivenEngine().Run(Build([pop], 10, new SimulationSettings { ClipAtSpike = false, RunawayWindow = 0 }));
         Assert.Equal(SimulationStatus.Exploded, result.Status);
         Assert.Contains("more than 1000 spikes within one time step", result.StatusDetail, StringComparison.Ordinal);
         Assert.Equal(1001, result.Spikes.Count);
@@ -151,7 +151,7 @@ public sealed class EventDrivenRulesTests : IDisposable
         const int n = 400_000;
         long before = GC.GetTotalAllocatedBytes(precise: true);
         var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction([0.5, 0, 1]), n, -1, 1, [-0.35]).Population;
-        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(-0.5)], new SimulationSettings { Dt = 0.01, Duration = 0.5 });
+        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(-0.5)], new SimulationSettings { ClipAtSpike = false, Dt = 0.01, Duration = 0.5 });
         var result = new EventDrivenEngine().Run(exp);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
         Assert.Equal(SimulationStatus.Completed, result.Status);
@@ -166,7 +166,7 @@ public sealed class EventDrivenRulesTests : IDisposable
         // A neuron 0.1 below threshold fires only through noise. Both engines draw the same kick for each neuron
         // and step; they differ by O(dt) in between, so nearly every spike has a partner within two steps.
         var pop = Single("I", PopulationKind.Inhibitory, 0.1, -0.3, sigma: 0.3);
-        var exp = Build([pop], 200, new SimulationSettings { Dt = 0.01, Seed = 5 });
+        var exp = Build([pop], 200, new SimulationSettings { ClipAtSpike = false, Dt = 0.01, Seed = 5 });
         var ev = new EventDrivenEngine().Run(exp);
         var clock = new ClockDrivenEngine().Run(exp);
         Assert.InRange(ev.Spikes.Count, 100, 400); // ≈160: the noise does drive it
@@ -184,7 +184,7 @@ public sealed class EventDrivenRulesTests : IDisposable
     {
         InputSignal input = kind == "white" ? new WhiteNoiseSignal(0.5, 1.0) : new OrnsteinUhlenbeckSignal(0.5, 1.0, 0.5);
         var pop = new Population("I", PopulationKind.Inhibitory, [[1.0]], [0.1], [-0.3], new Dictionary<string, double[]> { ["y_I"] = [1.0] });
-        var exp = Build([pop], 50, new SimulationSettings { Seed = 9, RecordEvery = 3 }, input);
+        var exp = Build([pop], 50, new SimulationSettings { ClipAtSpike = false, Seed = 9, RecordEvery = 3 }, input);
         var ev = new EventDrivenEngine().Run(exp);
         var clock = new ClockDrivenEngine().Run(exp);
         Assert.Equal(clock.Times, ev.Times);
@@ -207,14 +207,14 @@ public sealed class EventDrivenRulesTests : IDisposable
     public void An_input_kind_without_an_exact_form_is_refused_with_a_one_line_reason()
     {
         var pop = Single("I", PopulationKind.Inhibitory, 0.5, -0.1);
-        var exp = new Experiment(new LowRankNetwork([pop]), [new CustomSignal()], new SimulationSettings());
+        var exp = new Experiment(new LowRankNetwork([pop]), [new CustomSignal()], new SimulationSettings { ClipAtSpike = false });
         Assert.False(EventDrivenEngine.Supports(exp, out string reason));
         Assert.Contains("input[0]", reason, StringComparison.Ordinal);
         Assert.Contains("'custom'", reason, StringComparison.Ordinal);
         var e = Assert.Throws<NotSupportedException>(() => new EventDrivenEngine().Run(exp));
         Assert.DoesNotContain('\n', e.Message);
         Assert.StartsWith("event engine: input[0]", e.Message, StringComparison.Ordinal);
-        Assert.True(EventDrivenEngine.Supports(TestData.LoadExample("fig2-inhibitory-boundary.yaml").Experiment, out _));
+        Assert.True(EventDrivenEngine.Supports(TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml").Experiment, out _));
     }
 
     [Fact]

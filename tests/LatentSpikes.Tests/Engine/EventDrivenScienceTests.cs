@@ -22,7 +22,7 @@ public class EventDrivenScienceTests
     [Fact]
     public void Fig2_readout_stays_exactly_in_the_precision_band_of_its_boundary()
     {
-        var spec = TestData.LoadExample("fig2-inhibitory-boundary.yaml");
+        var spec = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml");
         var result = new EventDrivenEngine().Run(spec.Experiment);
         Assert.Equal(SimulationStatus.Completed, result.Status);
         double[] y = result.Latent("y_I");
@@ -61,7 +61,7 @@ public class EventDrivenScienceTests
     [InlineData(0.6)]
     public void Each_constant_input_is_coded_by_exactly_the_neuron_whose_threshold_is_exposed(double x)
     {
-        var spec = TestData.LoadExample("fig2-inhibitory-boundary.yaml");
+        var spec = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml");
         var exp = new Experiment(spec.Experiment.Network, [new ConstantSignal(x)], spec.Experiment.Settings with { Duration = 12 });
         var late = new EventDrivenEngine().Run(exp).Spikes.Where(s => s.Time > 2.0).ToArray();
         Assert.True(late.Length >= 5, $"only {late.Length} spikes after the transient");
@@ -72,7 +72,7 @@ public class EventDrivenScienceTests
     [Fact]
     public void During_the_ramp_the_active_neuron_moves_monotonically_along_the_boundary()
     {
-        var spec = TestData.LoadExample("fig2-inhibitory-boundary.yaml");
+        var spec = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml");
         int[] order = new EventDrivenEngine().Run(spec.Experiment).Spikes.Where(s => s.Time > 1.0).Select(s => s.Neuron).ToArray();
         for (int i = 1; i < order.Length; i++)
         {
@@ -89,7 +89,7 @@ public class EventDrivenScienceTests
         // (the clock engine's test needs dt = 0.001 and 2 decimals for the same claim).
         var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction([0.5, 0, 1]), 10, -1, 1, [D]).Population;
         const double x = -0.3;
-        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(x)], new SimulationSettings { Dt = 0.01, Duration = 20 });
+        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(x)], new SimulationSettings { ClipAtSpike = false, Dt = 0.01, Duration = 20 });
         double yb = PopulationBoundary.Evaluate(pop, [x]).Y;
         var times = new EventDrivenEngine().Run(exp).Spikes.Where(s => s.Time > 2).Select(s => s.Time).ToArray();
         Assert.True(times.Length > 10);

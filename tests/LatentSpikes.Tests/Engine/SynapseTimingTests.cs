@@ -24,7 +24,7 @@ public class SynapseTimingTests
     private static Experiment FastFiring(SynapseKernel kernel, double refractory) =>
         new(new LowRankNetwork([TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction([0.5, 0, 1]), 6, -1, 1, [-0.02], 0.0, 0.05)
                 .Population.WithSynapse(kernel, refractory)]),
-            [new RampSignal(-1, 1, 1, 9)], new SimulationSettings { Dt = Dt, Duration = 10, Seed = 11 },
+            [new RampSignal(-1, 1, 1, 9)], new SimulationSettings { ClipAtSpike = false, Dt = Dt, Duration = 10, Seed = 11 },
             initialLatents: new Dictionary<string, double> { ["y_I"] = -1.5 });
 
     private static List<long> Intervals(IEnumerable<Spike> spikes) =>
@@ -60,7 +60,7 @@ public class SynapseTimingTests
             new Dictionary<string, double[]> { ["y_A"] = [1.0, 1.0, 1.0] }, 20.0);
         var delays = delay > 0 ? new[] { new TransmissionDelay("A", "B", delay) } : [];
         return new Experiment(new LowRankNetwork([a, b], delays: delays), [new ConstantSignal(0)],
-            new SimulationSettings { Dt = Dt, Duration = 3, RunawayWindow = 0 }, [new CurrentInjection("A", 200, 0, Dt / 2)]);
+            new SimulationSettings { ClipAtSpike = false, Dt = Dt, Duration = 3, RunawayWindow = 0 }, [new CurrentInjection("A", 200, 0, Dt / 2)]);
     }
 
     [Theory]
@@ -91,7 +91,7 @@ public class SynapseTimingTests
     {
         // Fig. 2 network with its recurrent inhibition delayed by 5 steps. The spiker's reset E·D = −0.35 still lands
         // in the next step (App. G), so no neuron bursts; the others, uninhibited for 5 more steps, may fire meanwhile.
-        var spec = TestData.LoadExample("fig2-inhibitory-boundary.yaml").Experiment;
+        var spec = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml").Experiment;
         var exp = new Experiment(new LowRankNetwork(spec.Network.Populations, delays: [new TransmissionDelay("I", "I", 0.05)]), spec.Inputs, spec.Settings);
         var result = new ClockDrivenEngine().Run(exp);
         Assert.Equal(SimulationStatus.Completed, result.Status);
@@ -119,7 +119,7 @@ public class SynapseTimingTests
         var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction([0.5, 0, 1]), 10, -1, 1, [-0.35]).Population
             .WithSynapse(Kernel(kind, 0.05), 0);
         Experiment Make(TransmissionDelay[] delays) => new(new LowRankNetwork([pop], delays: delays), [new ConstantSignal(-1.0 / 3)],
-            new SimulationSettings { Dt = Dt, Duration = 20 }, initialLatents: new Dictionary<string, double> { ["y_I"] = -0.9 });
+            new SimulationSettings { ClipAtSpike = false, Dt = Dt, Duration = 20 }, initialLatents: new Dictionary<string, double> { ["y_I"] = -0.9 });
         var prompt = new ClockDrivenEngine().Run(Make([]));
         var delayed = new ClockDrivenEngine().Run(Make([new TransmissionDelay("I", "I", 0.03)]));
         Assert.True(prompt.Spikes.Count > 30);
@@ -158,7 +158,7 @@ public class SynapseTimingTests
             0.0, 0.3, kind == "delta" ? SynapseKernel.Delta : SynapseKernel.Square(0.05));
         var delays = new[] { new TransmissionDelay("I", "J", 0.03), new TransmissionDelay("J", "I", 0.02), new TransmissionDelay("I", "I", 0.01) };
         var exp = new Experiment(new LowRankNetwork([big, small], delays: delays), [new OrnsteinUhlenbeckSignal(-0.3, 0.2, 2.0)],
-            new SimulationSettings { Dt = Dt, Duration = 0.6, Seed = 7 }, initialLatents: new Dictionary<string, double> { ["y_I"] = -0.6 });
+            new SimulationSettings { ClipAtSpike = false, Dt = Dt, Duration = 0.6, Seed = 7 }, initialLatents: new Dictionary<string, double> { ["y_I"] = -0.6 });
         var one = new ClockDrivenEngine(threads: 1).Run(exp);
         var two = new ClockDrivenEngine(threads: 2).Run(exp);
         var three = new ClockDrivenEngine(threads: 3).Run(exp);

@@ -16,7 +16,7 @@ public class InhibitoryBoundaryTests
     [Fact]
     public void Fig2_readout_stays_in_the_precision_band_after_the_transient()
     {
-        var spec = TestData.LoadExample("fig2-inhibitory-boundary.yaml");
+        var spec = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml");
         var result = new ClockDrivenEngine().Run(spec.Experiment);
         Assert.Equal(SimulationStatus.Completed, result.Status);
         double[] y = result.Latent("y_I");
@@ -59,7 +59,7 @@ public class InhibitoryBoundaryTests
     [InlineData(0.6)]
     public void Each_constant_input_is_coded_by_exactly_the_neuron_whose_threshold_is_exposed(double x)
     {
-        var spec = TestData.LoadExample("fig2-inhibitory-boundary.yaml");
+        var spec = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml");
         var exp = new Experiment(spec.Experiment.Network, [new ConstantSignal(x)], spec.Experiment.Settings with { Duration = 12 });
         var result = new ClockDrivenEngine().Run(exp);
         var late = result.Spikes.Where(s => s.Time > 2.0).ToArray();
@@ -71,7 +71,7 @@ public class InhibitoryBoundaryTests
     [Fact]
     public void During_the_ramp_the_active_neuron_moves_monotonically_along_the_boundary()
     {
-        var spec = TestData.LoadExample("fig2-inhibitory-boundary.yaml");
+        var spec = TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml");
         var result = new ClockDrivenEngine().Run(spec.Experiment);
         int[] order = result.Spikes.Where(s => s.Time > 1.0).Select(s => s.Neuron).ToArray();
         for (int i = 1; i < order.Length; i++)
@@ -88,7 +88,7 @@ public class InhibitoryBoundaryTests
         // Between spikes y leaks from y_b + D up to the boundary y_b: the interval is ln((y_b + D)/y_b) (in τ).
         var pop = TangentConstruction.Build1D("I", PopulationKind.Inhibitory, new PolynomialFunction([0.5, 0, 1]), 10, -1, 1, [D]).Population;
         double x = -0.3;
-        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(x)], new SimulationSettings { Dt = 0.001, Duration = 20 });
+        var exp = new Experiment(new LowRankNetwork([pop]), [new ConstantSignal(x)], new SimulationSettings { ClipAtSpike = false, Dt = 0.001, Duration = 20 });
         var result = new ClockDrivenEngine().Run(exp);
         double yb = PopulationBoundary.Evaluate(pop, [x]).Y;
         double interval = Math.Log((yb + D) / yb);

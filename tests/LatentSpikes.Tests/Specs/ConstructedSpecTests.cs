@@ -51,7 +51,7 @@ public sealed class ConstructedSpecTests
 
     private const string Grid2D = """
         name: grid
-        simulation: {dt: 0.01, duration: 4, seed: 1}
+        simulation: {dt: 0.01, duration: 4, seed: 1, clip_at_spike: false}
         input:
           - {kind: constant, value: X1}
           - {kind: constant, value: X2}

@@ -71,7 +71,7 @@ public sealed class HostileSpecTests : IDisposable
         {
           "name": "fig2-inhibitory-boundary",
           "description": "Rank-1 inhibitory population, N = 10, boundary y = -x^2 - 1/2, D = -0.35, noise-free",
-          "simulation": {"dt": 0.01, "duration": 30, "seed": 1, "tau_ms": 10},
+          "simulation": {"dt": 0.01, "duration": 30, "seed": 1, "tau_ms": 10, "clip_at_spike": false},
           "input": [
             {"kind": "ramp", "from": -1, "to": 1, "start": 5, "stop": 30}
           ],

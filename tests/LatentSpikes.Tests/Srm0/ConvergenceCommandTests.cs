@@ -43,7 +43,42 @@ public sealed class ConvergenceCommandTests : IDisposable
         Assert.Contains(slope.ToString("0.000", CultureInfo.InvariantCulture), r.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void With_K_proportional_to_N_the_spiking_network_does_not_converge_while_fixed_K_does()
+    {
+        // √(K/N) predicts MAD(SNN, GR) ∝ N^−1/2 at fixed K and a constant √f for K = f·N. Same sizes, seeds and
+        // protocol for both: four times the neurons halves the fixed-K error (measured 1.9-2.1) and leaves the
+        // proportional one within noise (measured 0.99-1.02; two seeds of ±5 % each leave 0.85-1.2).
+        string prop = Path.Combine(_dir, "prop");
+        var r = Run("convergence", "--sizes", "200,800", "--seeds", "1", "2", "--K-scaling", "proportional", "--K-fraction", "0.1", "--layers", "1", "--warm-up", "50", "--duration", "200", "--no-plot", "--out", prop);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("K = 0.1·N, no convergence", r.Out, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(prop, "convergence.json")));
+        Assert.Equal("proportional", json.RootElement.GetProperty("k_scaling").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("theory_slope").GetDouble());
+        var runs = json.RootElement.GetProperty("runs").EnumerateArray().ToArray();
+        Assert.All(runs, x => Assert.Equal(x.GetProperty("neurons").GetInt32() / 10, x.GetProperty("latents").GetInt32()));
+        double Mad(int n) => runs.Where(x => x.GetProperty("neurons").GetInt32() == n).Average(x => x.GetProperty("mad_snn_gr").GetDouble());
+        Assert.InRange(Mad(200) / Mad(800), 0.85, 1.2);
+        Assert.InRange(json.RootElement.GetProperty("fit").GetProperty("slope_mad_snn_gr").GetDouble(), -0.12, 0.12);
+
+        // The error stays at the size √(K/N)·C_L = √0.1·C_L: it does not approach the generalised rate network.
+        Assert.InRange(Mad(800), 0.3, 0.7);
+
+        string sqrt = Path.Combine(_dir, "sqrt");
+        var s = Run("convergence", "--sizes", "100,1600", "--seeds", "1", "--K-scaling", "sqrt", "--layers", "1", "--warm-up", "50", "--duration", "200", "--no-plot", "--out", sqrt);
+        Assert.Equal(0, s.Code);
+        using var sj = JsonDocument.Parse(File.ReadAllText(Path.Combine(sqrt, "convergence.json")));
+        var sr = sj.RootElement.GetProperty("runs").EnumerateArray().ToArray();
+        Assert.Equal([10, 40], sr.Select(x => x.GetProperty("latents").GetInt32()).ToArray());
+
+        // Sixteen times the neurons with K = √N: the error falls by 16^(1/4) = 2 (1.5-2.7 as for fixed K).
+        Assert.InRange(sr[0].GetProperty("mad_snn_gr").GetDouble() / sr[1].GetProperty("mad_snn_gr").GetDouble(), 1.5, 2.7);
+    }
+
     [Theory]
+    [InlineData("--K-scaling", "cubic", "--K-scaling")]
+    [InlineData("--K-fraction", "1.5", "--K-fraction")]
     [InlineData("--latents", "many", "--latents")]
     [InlineData("--sizes", "0", "--sizes")]
     [InlineData("--layers", "0", "--layers")]
@@ -51,7 +86,8 @@ public sealed class ConvergenceCommandTests : IDisposable
     [InlineData("--seeds", "1,1", "--seeds")]
     public void Bad_options_fail_with_one_line_naming_the_option(string option, string value, string named)
     {
-        var r = Run("convergence", "--sizes", "100", "200", option, value, "--out", _dir);
+        string[] scaling = option == "--K-fraction" ? ["--K-scaling", "proportional"] : [];
+        var r = Run(["convergence", "--sizes", "100", "200", .. scaling, option, value, "--out", _dir]);
         Assert.Equal(LatentSpikesApp.ExitSpecError, r.Code);
         Assert.Contains(named, r.Err, StringComparison.Ordinal);
         Assert.Single(r.Err.Trim().Split('\n'));

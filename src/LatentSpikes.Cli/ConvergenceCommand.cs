@@ -45,11 +45,16 @@ internal static class ConvergenceCommand
         var warmUp = new Option<double>("--warm-up") { Description = "Warm-up before recording (ms).", DefaultValueFactory = _ => defaults.Run.WarmUpMs };
         var dt = new Option<double>("--dt") { Description = "Time step (ms); the age memory stays 40 ms.", DefaultValueFactory = _ => defaults.Network.Neuron.DtMs };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all cores); results do not depend on it." };
+        var model = new Option<string>("--neuron") { Description = "Neuron model: srm0 or lif (leaky integrate-and-fire with reset, escape noise on V).", DefaultValueFactory = _ => "srm0" };
+        var tauV = new Option<double>("--tau-v") { Description = "LIF membrane time constant τ_v (ms).", DefaultValueFactory = _ => defaults.Network.Lif.MembraneTauMs };
+        var vReset = new Option<double>("--v-reset") { Description = "LIF reset potential V_r (Δu).", DefaultValueFactory = _ => defaults.Network.Lif.ResetPotential };
+        var thresholdSd = new Option<double>("--threshold-sd") { Description = "Per-neuron threshold spread σ_ϑ (Δu); 0: identical neurons." };
+        var gainSd = new Option<double>("--gain-sd") { Description = "Per-neuron input-gain spread σ_γ (log-sd); 0: identical neurons." };
         var outDir = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => Path.Combine("out", "convergence") };
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip convergence.png." };
         var command = new Command("convergence", "Seed 000: MAD between the output membranes of an SRM0 spiking network, its generalised rate network and a conventional rate network as N grows (Fig. 1E-F).")
         {
-            layers, latents, scaling, fraction, sizes, seeds, duration, warmUp, dt, threads, outDir, noPlot,
+            layers, latents, scaling, fraction, sizes, seeds, duration, warmUp, dt, threads, model, tauV, vReset, thresholdSd, gainSd, outDir, noPlot,
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
@@ -64,6 +69,10 @@ internal static class ConvergenceCommand
                 {
                     HiddenLayers = r.GetValue(layers),
                     Neuron = defaults.Network.Neuron with { DtMs = r.GetValue(dt) },
+                    Model = ParseModel(r.GetValue(model)!),
+                    Lif = new LifEscapeParameters { MembraneTauMs = r.GetValue(tauV), ResetPotential = r.GetValue(vReset) },
+                    ThresholdSpread = r.GetValue(thresholdSd),
+                    GainSpread = r.GetValue(gainSd),
                 },
                 Run = defaults.Run with { DurationMs = r.GetValue(duration), WarmUpMs = r.GetValue(warmUp) },
                 Threads = r.GetValue(threads),
@@ -90,7 +99,10 @@ internal static class ConvergenceCommand
         }
 
         string k = settings.LatentsLabel;
-        string what = $"{settings.Network.HiddenLayers} hidden layer(s), {k}, dt = {Num(settings.Network.Neuron.DtMs)} ms, " +
+        var net = settings.Network;
+        string neuron = (net.Model == LayerNeuronModel.Lif ? $"LIF (τ_v = {Num(net.Lif.MembraneTauMs)} ms, V_r = {Num(net.Lif.ResetPotential)})" : "SRM0") +
+                        (net.IsHeterogeneous ? $", σ_ϑ = {Num(net.ThresholdSpread)}, σ_γ = {Num(net.GainSpread)}" : string.Empty);
+        string what = $"{neuron}, {settings.Network.HiddenLayers} hidden layer(s), {k}, dt = {Num(settings.Network.Neuron.DtMs)} ms, " +
                       $"{Num(settings.Run.WarmUpMs)} ms warm-up + {Num(settings.Run.DurationMs)} ms recorded";
         stderr.WriteLine($"convergence: {settings.Sizes.Count * settings.Seeds.Count} runs ({what})");
         var points = ConvergenceStudy.Run(settings, (p, done, total) =>
@@ -147,6 +159,15 @@ internal static class ConvergenceCommand
         w.WriteStartObject();
         w.WriteString("model", "seed 000: SRM0 escape-noise multilayer network vs generalised and conventional rate networks");
         w.WriteNumber("hidden_layers", settings.Network.HiddenLayers);
+        w.WriteString("neuron_model", settings.Network.Model.ToString().ToLowerInvariant());
+        if (settings.Network.Model == LayerNeuronModel.Lif)
+        {
+            w.WriteNumber("tau_v_ms", settings.Network.Lif.MembraneTauMs);
+            w.WriteNumber("v_reset", settings.Network.Lif.ResetPotential);
+        }
+
+        w.WriteNumber("threshold_sd", settings.Network.ThresholdSpread);
+        w.WriteNumber("gain_sd", settings.Network.GainSpread);
         w.WriteString("k_scaling", settings.Scaling.ToString().ToLowerInvariant());
         if (settings.Scaling == LatentScaling.Proportional)
         {
@@ -203,6 +224,13 @@ internal static class ConvergenceCommand
         w.WriteEndObject();
     }
 
+    private static LayerNeuronModel ParseModel(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "srm0" => LayerNeuronModel.Srm0,
+        "lif" => LayerNeuronModel.Lif,
+        _ => throw Error("--neuron", $"'{text}' is not one of srm0, lif"),
+    };
+
     private static LatentScaling ParseScaling(string text) => text.Trim().ToLowerInvariant() switch
     {
         "fixed" => LatentScaling.Fixed,
@@ -248,6 +276,10 @@ internal static class ConvergenceCommand
         "warm_up" => "--warm-up",
         "dt" or "age_memory" => "--dt",
         "threads" => "--threads",
+        "tau_v" => "--tau-v",
+        "v_reset" => "--v-reset",
+        "threshold_sd" => "--threshold-sd",
+        "gain_sd" => "--gain-sd",
         _ => field,
     };
 

@@ -27,7 +27,7 @@ public static class LayerStackSpec
 
     private static readonly string[] TopKeys = ["name", "description", Section];
     private static readonly string[] StackKeys = ["neurons", "latents", "layers", "bias", "encoder_scale", "tau_m", "decoder_gain", "neuron", "input", "simulation", "networks", "record"];
-    private static readonly string[] NeuronKeys = ["rho0", "threshold", "delta_u", "abs_refractory", "eta0", "tau_ref", "age_memory", "potential_clip"];
+    private static readonly string[] NeuronKeys = ["rho0", "threshold", "delta_u", "abs_refractory", "eta0", "tau_ref", "age_memory", "potential_clip", "model", "tau_v", "v_reset", "threshold_sd", "gain_sd"];
     private static readonly string[] InputKeys = ["latent_std"];
     private static readonly string[] SimulationKeys = ["dt", "warm_up", "duration", "seed", "trial", "threads"];
     private static readonly string[] RecordKeys = ["spike_sample"];
@@ -138,6 +138,20 @@ public static class LayerStackSpec
         sb.Append("    tau_ref: ").AppendLine(Num(u.RelativeRefractoryTauMs));
         sb.Append("    age_memory: ").AppendLine(Num(u.AgeMemoryMs));
         sb.Append("    potential_clip: ").AppendLine(Num(u.PotentialClip));
+
+        // Written only when used, so specs of homogeneous SRM0 stacks read back and echo exactly as before.
+        if (p.Model == LayerNeuronModel.Lif)
+        {
+            sb.AppendLine("    model: lif");
+            sb.Append("    tau_v: ").AppendLine(Num(p.Lif.MembraneTauMs));
+            sb.Append("    v_reset: ").AppendLine(Num(p.Lif.ResetPotential));
+        }
+
+        if (p.IsHeterogeneous)
+        {
+            sb.Append("    threshold_sd: ").AppendLine(Num(p.ThresholdSpread));
+            sb.Append("    gain_sd: ").AppendLine(Num(p.GainSpread));
+        }
         sb.AppendLine("  input:");
         sb.Append("    latent_std: ").AppendLine(Num(p.LatentStd));
         sb.AppendLine("  simulation:");
@@ -192,6 +206,14 @@ public static class LayerStackSpec
                 MembraneTauMs = m.Double("tau_m", defaults.MembraneTauMs),
                 DecoderGain = m.Optional("decoder_gain") is { } g ? ReadDecoderGain(g) : null,
                 LatentStd = input?.Double("latent_std", defaults.LatentStd) ?? defaults.LatentStd,
+                Model = neuron?.Optional("model") is { } model ? ReadModel(model) : defaults.Model,
+                Lif = new LifEscapeParameters
+                {
+                    MembraneTauMs = neuron?.Double("tau_v", defaults.Lif.MembraneTauMs) ?? defaults.Lif.MembraneTauMs,
+                    ResetPotential = neuron?.Double("v_reset", defaults.Lif.ResetPotential) ?? defaults.Lif.ResetPotential,
+                },
+                ThresholdSpread = neuron?.Double("threshold_sd", defaults.ThresholdSpread) ?? defaults.ThresholdSpread,
+                GainSpread = neuron?.Double("gain_sd", defaults.GainSpread) ?? defaults.GainSpread,
                 Neuron = new Srm0NeuronParameters
                 {
                     DtMs = simulation?.Double("dt", neuronDefaults.DtMs) ?? neuronDefaults.DtMs,
@@ -235,6 +257,13 @@ public static class LayerStackSpec
 
         return node.AsInt();
     }
+
+    private static LayerNeuronModel ReadModel(SpecNode node) => node.AsString().Trim().ToLowerInvariant() switch
+    {
+        "srm0" => LayerNeuronModel.Srm0,
+        "lif" => LayerNeuronModel.Lif,
+        var other => throw node.Error($"expected srm0 or lif; got '{other}'"),
+    };
 
     private static double? ReadDecoderGain(SpecNode node) =>
         node.Node is YamlScalarNode { Value: { } v } && v.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : node.AsDouble();

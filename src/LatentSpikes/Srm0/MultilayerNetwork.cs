@@ -33,8 +33,23 @@ public sealed record MultilayerParameters
     /// <summary>Decoder gain c_dec; null for 1/g'(b), which makes each layer pass its latents on with unit gain.</summary>
     public double? DecoderGain { get; init; }
 
-    /// <summary>The neuron model of every hidden layer.</summary>
+    /// <summary>The neuron model of every hidden layer (escape function, refractoriness, dt, age memory).</summary>
     public Srm0NeuronParameters Neuron { get; init; } = new();
+
+    /// <summary>SRM0 (default) or the LIF escape-noise variant, whose membrane is <see cref="Lif"/>.</summary>
+    public LayerNeuronModel Model { get; init; } = LayerNeuronModel.Srm0;
+
+    /// <summary>The membrane of the LIF variant (ignored for SRM0).</summary>
+    public LifEscapeParameters Lif { get; init; } = new();
+
+    /// <summary>σ_ϑ: per-neuron threshold shifts δϑ_i ~ N(0, σ_ϑ²) (Δu); 0 for identical neurons.</summary>
+    public double ThresholdSpread { get; init; }
+
+    /// <summary>σ_γ: per-neuron input gains γ_i = exp(σ_γξ_i − σ_γ²/2); 0 for identical neurons.</summary>
+    public double GainSpread { get; init; }
+
+    /// <summary>True when the neurons of a layer differ (σ_ϑ or σ_γ above 0).</summary>
+    public bool IsHeterogeneous => ThresholdSpread > 0 || GainSpread > 0;
 
     /// <summary>K = ⌈√N⌉: the number of latents that keeps a layer duplicate-free as it grows.</summary>
     public static int SqrtLatents(int neuronsPerLayer) => (int)Math.Ceiling(Math.Sqrt(neuronsPerLayer) - 1e-9);
@@ -71,8 +86,25 @@ public sealed record MultilayerParameters
             throw new ModelValidationException("decoder_gain", $"must be finite and non-zero, got {g}");
         }
 
+        if (!(ThresholdSpread >= 0) || !(ThresholdSpread <= 10))
+        {
+            throw new ModelValidationException("threshold_sd", $"must be between 0 and 10 Δu, got {ThresholdSpread}");
+        }
+
+        if (!(GainSpread >= 0) || !(GainSpread <= 2))
+        {
+            throw new ModelValidationException("gain_sd", $"must be between 0 and 2 (log-sd of the input gain), got {GainSpread}");
+        }
+
+        if (!Enum.IsDefined(Model))
+        {
+            throw new ModelValidationException("model", $"must be srm0 or lif, got {Model}");
+        }
+
         ArgumentNullException.ThrowIfNull(Neuron);
+        ArgumentNullException.ThrowIfNull(Lif);
         Neuron.Validate();
+        Lif.Validate();
     }
 
     private static void Finite(double value, string field, bool allowZero)
@@ -92,6 +124,8 @@ public sealed record MultilayerParameters
 public sealed class MultilayerNetwork
 {
     private readonly double[][] _encoders;
+    private readonly double[][]? _inputGains;
+    private readonly double[][]? _inputOffsets;
 
     /// <summary>Builds the network for <paramref name="parameters"/> and <paramref name="seed"/>.</summary>
     public MultilayerNetwork(MultilayerParameters parameters, ulong seed)
@@ -100,9 +134,24 @@ public sealed class MultilayerNetwork
         parameters.Validate();
         Parameters = parameters;
         Seed = seed;
-        Neuron = new Srm0Neuron(parameters.Neuron);
-        Gain = new StationaryGain(Neuron);
-        double slope = StationaryGain.SlopeHz(Neuron, parameters.Bias);
+        if (parameters.Model == LayerNeuronModel.Lif)
+        {
+            Lif = new LifEscapeNeuron(parameters.Neuron, parameters.Lif);
+            Neuron = Lif.Escape;
+            Gain = StationaryGain.Of(Lif);
+        }
+        else
+        {
+            Neuron = new Srm0Neuron(parameters.Neuron);
+            Gain = new StationaryGain(Neuron);
+        }
+
+        var lif = Lif;
+        var neuron = Neuron;
+        PopulationGain = new PopulationGain(lif is null ? h => StationaryGain.RateHz(neuron, h) : lif.StationaryRateHz, parameters.ThresholdSpread, parameters.GainSpread);
+
+        // Homogeneous SRM0 keeps the original slope formula bit for bit (identical outputs for existing specs).
+        double slope = parameters.IsHeterogeneous || lif is not null ? PopulationGain.Slope(parameters.Bias) : StationaryGain.SlopeHz(Neuron, parameters.Bias);
         if (parameters.DecoderGain is null && !(slope > 0))
         {
             throw new ModelValidationException("bias", $"the gain is flat at b = {parameters.Bias} (g'(b) = {slope} Hz), so the default decoder gain 1/g'(b) is undefined");
@@ -116,7 +165,36 @@ public sealed class MultilayerNetwork
         {
             _encoders[l] = DrawEncoder(n, k, parameters.EncoderScale, CounterRandom.StreamKey(seed, 0, CounterRandom.Srm0Domain, Srm0Streams.Encoder(l)));
         }
+
+        if (parameters.IsHeterogeneous)
+        {
+            _inputGains = new double[parameters.HiddenLayers][];
+            _inputOffsets = new double[parameters.HiddenLayers][];
+            for (int l = 0; l < parameters.HiddenLayers; l++)
+            {
+                ulong key = CounterRandom.StreamKey(seed, 0, CounterRandom.Srm0Domain, Srm0Streams.Parameters(l));
+                _inputGains[l] = new double[n];
+                _inputOffsets[l] = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    _inputOffsets[l][i] = parameters.ThresholdSpread * CounterRandom.Normal(key, 2 * (ulong)i);
+                    _inputGains[l][i] = Heterogeneity.InputGain(parameters.GainSpread, CounterRandom.Normal(key, (2 * (ulong)i) + 1));
+                }
+            }
+        }
     }
+
+    /// <summary>The LIF neuron when <see cref="MultilayerParameters.Model"/> is LIF, else null.</summary>
+    public LifEscapeNeuron? Lif { get; }
+
+    /// <summary>ḡ(h) and ḡ'(h) averaged over the neurons' parameter distribution (the homogeneous g without spread).</summary>
+    public PopulationGain PopulationGain { get; }
+
+    /// <summary>Input gains γ_i of a layer's neurons; empty when the neurons are identical.</summary>
+    public ReadOnlySpan<double> InputGains(int layer) => _inputGains is null ? [] : _inputGains[layer];
+
+    /// <summary>Threshold shifts δϑ_i of a layer's neurons (Δu); empty when the neurons are identical.</summary>
+    public ReadOnlySpan<double> InputOffsets(int layer) => _inputOffsets is null ? [] : _inputOffsets[layer];
 
     /// <summary>The parameters.</summary>
     public MultilayerParameters Parameters { get; }
@@ -124,13 +202,13 @@ public sealed class MultilayerNetwork
     /// <summary>The seed of the weights and of the latent input.</summary>
     public ulong Seed { get; }
 
-    /// <summary>The discrete neuron shared by all layers and all three networks.</summary>
+    /// <summary>The discrete neuron shared by all layers and all three networks (for LIF: its escape function and ages).</summary>
     public Srm0Neuron Neuron { get; }
 
     /// <summary>The stationary gain g(h) of <see cref="Neuron"/> (the conventional rate units).</summary>
     public StationaryGain Gain { get; }
 
-    /// <summary>c_dec (Δu per Hz).</summary>
+    /// <summary>c_dec (Δu per Hz): 1/ḡ'(b) by default.</summary>
     public double DecoderGain { get; }
 
     /// <summary>c_dec·K/(σ_E²N): D^(l) = this × E^(l)ᵀ.</summary>

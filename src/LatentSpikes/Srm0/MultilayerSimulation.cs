@@ -333,6 +333,8 @@ public static class MultilayerSimulation
         private readonly MultilayerNetwork _network;
         private readonly SpikingSrm0Population[]? _spiking;
         private readonly AgeDensityPopulation[]? _density;
+        private readonly SpikingLifPopulation[]? _lifSpiking;
+        private readonly LifAgeDensityPopulation[]? _lifDensity;
 
         public NetworkState(Srm0Networks kind, MultilayerNetwork network, ulong trial)
         {
@@ -340,7 +342,18 @@ public static class MultilayerSimulation
             _network = network;
             var p = network.Parameters;
             Latents = Enumerable.Range(0, p.HiddenLayers + 1).Select(_ => new double[p.Latents]).ToArray();
-            if (kind == Srm0Networks.Spiking)
+            if (network.Lif is { } lif)
+            {
+                if (kind == Srm0Networks.Spiking)
+                {
+                    _lifSpiking = Enumerable.Range(0, p.HiddenLayers).Select(l => new SpikingLifPopulation(lif, p.NeuronsPerLayer, network.Seed, trial, l)).ToArray();
+                }
+                else if (kind == Srm0Networks.GeneralisedRate)
+                {
+                    _lifDensity = Enumerable.Range(0, p.HiddenLayers).Select(_ => new LifAgeDensityPopulation(lif, p.NeuronsPerLayer)).ToArray();
+                }
+            }
+            else if (kind == Srm0Networks.Spiking)
             {
                 _spiking = Enumerable.Range(0, p.HiddenLayers).Select(l => new SpikingSrm0Population(network.Neuron, p.NeuronsPerLayer, network.Seed, trial, l)).ToArray();
             }
@@ -361,16 +374,12 @@ public static class MultilayerSimulation
         /// </summary>
         public void CollectSpikes(int sample, int step, List<Srm0Spike> into)
         {
-            if (_spiking is null)
-            {
-                return;
-            }
-
-            for (int layer = 0; layer < _spiking.Length; layer++)
+            int layers = _spiking?.Length ?? _lifSpiking?.Length ?? 0;
+            for (int layer = 0; layer < layers; layer++)
             {
                 for (int i = 0; i < sample; i++)
                 {
-                    if (_spiking[layer].AgeIndex(i) == 0)
+                    if ((_spiking?[layer].AgeIndex(i) ?? _lifSpiking![layer].AgeIndex(i)) == 0)
                     {
                         into.Add(new Srm0Spike(layer, i, step));
                     }
@@ -384,6 +393,11 @@ public static class MultilayerSimulation
             var e = _network.Encoder(layer);
             int k = z.Length;
             double bias = _network.Parameters.Bias;
+
+            // Heterogeneous neurons see γ_i·h − δϑ_i (empty spans: identical neurons, h unchanged).
+            var gains = _network.InputGains(layer);
+            var offsets = _network.InputOffsets(layer);
+            bool heterogeneous = gains.Length > 0;
             sum.Clear();
             count = 0;
             for (int i = from; i < to; i++)
@@ -395,8 +409,26 @@ public static class MultilayerSimulation
                     h += row[q] * z[q];
                 }
 
+                if (heterogeneous)
+                {
+                    h = (gains[i] * h) - offsets[i];
+                }
+
                 double s;
-                if (_spiking is not null)
+                if (_lifSpiking is not null)
+                {
+                    if (!_lifSpiking[layer].Step(i, h, step))
+                    {
+                        continue;
+                    }
+
+                    s = 1;
+                }
+                else if (_lifDensity is not null)
+                {
+                    s = _lifDensity[layer].Step(i, h);
+                }
+                else if (_spiking is not null)
                 {
                     if (!_spiking[layer].Step(i, h, step))
                     {

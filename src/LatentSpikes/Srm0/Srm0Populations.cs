@@ -161,4 +161,7 @@ internal static class Srm0Streams
 
     /// <summary>The spikes of neuron i in a layer.</summary>
     public static ulong Spikes(int layer, int i) => (3UL << 60) | ((ulong)(uint)layer << 32) | (uint)i;
+
+    /// <summary>The heterogeneous parameters (threshold shift, input gain) of one layer's neurons.</summary>
+    public static ulong Parameters(int layer) => (4UL << 60) | (uint)layer;
 }

@@ -17,6 +17,11 @@ public sealed class StationaryGain
 
     /// <summary>Tabulates the gain of <paramref name="neuron"/> over its clipped potential range.</summary>
     public StationaryGain(Srm0Neuron neuron, double step = DefaultStep)
+        : this(neuron, h => RateHz(neuron, h), step)
+    {
+    }
+
+    private StationaryGain(Srm0Neuron neuron, Func<double, double> rateHz, double step)
     {
         ArgumentNullException.ThrowIfNull(neuron);
         if (!(step > 0) || !double.IsFinite(step))
@@ -32,14 +37,21 @@ public sealed class StationaryGain
         _table = new double[n + 1];
         for (int i = 0; i < n; i++)
         {
-            _table[i] = RateHz(neuron, _lo + (i * step));
+            _table[i] = rateHz(_lo + (i * step));
         }
 
         // One guard entry so that interpolation at the top edge never reads past the end.
         _table[n] = _table[n - 1];
     }
 
-    /// <summary>The neuron tabulated.</summary>
+    /// <summary>The gain of the LIF variant, g(h) = <see cref="LifEscapeNeuron.StationaryRateHz"/>, tabulated the same way.</summary>
+    public static StationaryGain Of(LifEscapeNeuron neuron, double step = DefaultStep)
+    {
+        ArgumentNullException.ThrowIfNull(neuron);
+        return new StationaryGain(neuron.Escape, neuron.StationaryRateHz, step);
+    }
+
+    /// <summary>The neuron tabulated (for LIF: its escape function, whose clip bounds the table).</summary>
     public Srm0Neuron Neuron { get; }
 
     /// <summary>g(h) by linear interpolation in the table (Hz); h is clipped like the neuron's potential.</summary>

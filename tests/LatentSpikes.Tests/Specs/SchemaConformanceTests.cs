@@ -382,6 +382,7 @@ public sealed class SchemaConformanceTests
         "abs_refractory" => "1",
         "age_memory" => "30",
         "spike_sample" => "5",
+        "model" => "lif",
         _ => SampleFor(schema),
     };
 

@@ -84,6 +84,10 @@ public sealed class ConvergenceCommandTests : IDisposable
     [InlineData("--layers", "0", "--layers")]
     [InlineData("--duration", "-5", "--duration")]
     [InlineData("--seeds", "1,1", "--seeds")]
+    [InlineData("--neuron", "hh", "--neuron")]
+    [InlineData("--tau-v", "0", "--tau-v")]
+    [InlineData("--threshold-sd", "-1", "--threshold-sd")]
+    [InlineData("--gain-sd", "5", "--gain-sd")]
     public void Bad_options_fail_with_one_line_naming_the_option(string option, string value, string named)
     {
         string[] scaling = option == "--K-fraction" ? ["--K-scaling", "proportional"] : [];
@@ -92,6 +96,21 @@ public sealed class ConvergenceCommandTests : IDisposable
         Assert.Contains(named, r.Err, StringComparison.Ordinal);
         Assert.Single(r.Err.Trim().Split('\n'));
         Assert.False(Directory.Exists(_dir), "nothing is written on a bad option");
+    }
+
+    [Fact]
+    public void The_LIF_variant_with_heterogeneous_neurons_is_recorded_in_the_json_and_converges()
+    {
+        var r = Run("convergence", "--sizes", "200,800", "--seeds", "1", "--latents", "4", "--layers", "1", "--neuron", "lif", "--threshold-sd", "0.5", "--gain-sd", "0.3", "--warm-up", "50", "--duration", "300", "--no-plot", "--out", _dir);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("LIF (τ_v = 10 ms, V_r = 0), σ_ϑ = 0.5, σ_γ = 0.3", r.Out, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "convergence.json")));
+        Assert.Equal("lif", json.RootElement.GetProperty("neuron_model").GetString());
+        Assert.Equal(0.5, json.RootElement.GetProperty("threshold_sd").GetDouble());
+        var runs = json.RootElement.GetProperty("runs").EnumerateArray().ToArray();
+
+        // Four times the neurons halves √(K/N); one seed and 300 ms leave 1.5-2.7, as for the SRM0 sweep above.
+        Assert.InRange(runs[0].GetProperty("mad_snn_gr").GetDouble() / runs[1].GetProperty("mad_snn_gr").GetDouble(), 1.5, 2.7);
     }
 
     [Fact]

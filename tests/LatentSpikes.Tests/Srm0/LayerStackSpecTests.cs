@@ -100,6 +100,29 @@ public sealed class LayerStackSpecTests : IDisposable
     }
 
     [Fact]
+    public void The_LIF_variant_and_heterogeneous_neurons_write_and_read_back()
+    {
+        var e = new LayerStackExperiment
+        {
+            Network = new MultilayerParameters
+            {
+                NeuronsPerLayer = 300,
+                Model = LayerNeuronModel.Lif,
+                Lif = new LifEscapeParameters { MembraneTauMs = 7.5, ResetPotential = -0.5 },
+                ThresholdSpread = 0.4,
+                GainSpread = 0.2,
+            },
+        };
+        string text = LayerStackSpec.Write(e);
+        Assert.Contains("model: lif", text, StringComparison.Ordinal);
+        Assert.Equal(e, LayerStackSpec.Parse(text, "lif.yaml").Experiment);
+
+        // A homogeneous SRM0 stack writes none of the new keys, so its spec.yaml is unchanged.
+        Assert.DoesNotContain("model:", LayerStackSpec.Write(new LayerStackExperiment()), StringComparison.Ordinal);
+        Assert.DoesNotContain("threshold_sd", LayerStackSpec.Write(new LayerStackExperiment()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Latents_sqrtN_and_network_aliases_are_read()
     {
         var e = LayerStackSpec.Parse("srm0: {neurons: 1000, latents: sqrtN, networks: [snn, GR]}", "s.yaml").Experiment;
@@ -127,6 +150,10 @@ public sealed class LayerStackSpecTests : IDisposable
         { "neurons: 100\n  record: {spike_sample: 101}", "srm0.record.spike_sample: (101) must not exceed the 100 neurons" },
         { "neurons: 100\n  input: {latent_std: -1}", "srm0.input.latent_std: must be a finite number ≥ 0" },
         { "neurons: 100\n  populations: []", "srm0.populations: unknown field" },
+        { "neurons: 100\n  neuron: {model: izhikevich}", "srm0.neuron.model: expected srm0 or lif; got 'izhikevich'" },
+        { "neurons: 100\n  neuron: {model: lif, tau_v: 0}", "srm0.neuron.tau_v: must be a finite number > 0 ms" },
+        { "neurons: 100\n  neuron: {threshold_sd: -0.1}", "srm0.neuron.threshold_sd: must be between 0 and 10" },
+        { "neurons: 100\n  neuron: {gain_sd: 3}", "srm0.neuron.gain_sd: must be between 0 and 2" },
     };
 
     [Theory]

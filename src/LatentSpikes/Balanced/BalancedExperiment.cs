@@ -100,8 +100,14 @@ public sealed class BalancedReport
     /// <summary>Why a mean-field comparison is missing (empty when complete).</summary>
     public string MeanFieldNote { get; set; } = string.Empty;
 
-    /// <summary>Mode B: mean |κ| over the second half of the release, simulation then mean field.</summary>
+    /// <summary>Mode B: mean |κ| over the second half of the release, simulation then mean field (<see cref="ModeBMeanField"/>: each population's gain at its own filtered latent).</summary>
     public double[] LatentAmplitude { get; set; } = [];
+
+    /// <summary>
+    /// Mode B: the same for the earlier mean field that takes both populations' gain at one (E/I-mixed) radius,
+    /// <see cref="BalancedMeanField.LatentTrajectory"/>; 27-35 % above the network (issue 18). NaN where it left the table.
+    /// </summary>
+    public double LatentAmplitudeSingleRadius { get; set; } = double.NaN;
 
     /// <summary>Mode B: oscillation period (s) from upward zero crossings of κ₁ in the second half, simulation then mean field (NaN if none).</summary>
     public double[] LatentPeriod { get; set; } = [];
@@ -319,7 +325,15 @@ public static class BalancedExperiment
             [double.NaN, double.NaN], double.NaN, [mf0.MeanInput[0], mf0.MeanInput[1]], [mf0.Rates[0], mf0.Rates[1]],
             [mf0.AcrossNeuronVariance(0, p.LoadingSd), mf0.AcrossNeuronVariance(1, p.LoadingSd)], [0, 0], [0, 0]));
         int steps = (int)Math.Round(releaseSeconds / p.Dt);
-        var mf = BalancedMeanField.LatentTrajectory(p, k0, steps, gainScale: BalancedMeanField.GainScale(p, report.Thresholds, MeanFieldMaxRadiusSquared));
+        // E and I see the latent through membranes of different τ: their gains are taken at their own filtered radii
+        // (ModeBMeanField). The single-radius closure is kept for comparison: it overestimates the amplitude.
+        var mf = new ModeBMeanField(p, report.Thresholds, MeanFieldMaxRadiusSquared).Trajectory(k0, steps);
+        var single = BalancedMeanField.LatentTrajectory(p, k0, steps, gainScale: BalancedMeanField.GainScale(p, report.Thresholds, MeanFieldMaxRadiusSquared));
+        if (!single.Any(k => k.Sum(v => v * v) > MeanFieldMaxRadiusSquared))
+        {
+            report.LatentAmplitudeSingleRadius = Amplitude(single.Skip(steps / 2));
+        }
+
         int binSteps = (int)Math.Round(BalancedSimulation.BinWidth / p.Dt);
         double sq = 0;
         for (int b = 0; b < release.BinLatent.Count; b++)

@@ -146,7 +146,7 @@ public static class BalancedMeanField
                 theta[a] = -SolveMeanForRate(p, nu[a], sd[a] + sq[a]);
             }
 
-            double[] next = QuenchedVarianceUpdate(p, [-theta[0], -theta[1]], sd, sq, 0);
+            double[] next = QuenchedVarianceUpdate(p, [-theta[0], -theta[1]], sd, sq, [0, 0]);
             double change = Math.Abs(next[0] - sq[0]) + Math.Abs(next[1] - sq[1]);
             sq = next;
             if (change < 1e-14)
@@ -162,7 +162,27 @@ public static class BalancedMeanField
     /// The finite-K mean field at latent radius |κ|: Newton on ln ν (finite-difference Jacobian) with the quenched
     /// variance solved by damped iteration at every evaluation (spec §2.4, [PROTO] solver).
     /// </summary>
-    public static MeanFieldSolution Solve(BalancedParameters p, double[] thresholds, double radiusSquared)
+    public static MeanFieldSolution Solve(BalancedParameters p, double[] thresholds, double radiusSquared) =>
+        Solve(p, thresholds, radiusSquared, [radiusSquared, radiusSquared]);
+
+    /// <summary>
+    /// The finite-K mean field when E and I see latent inputs of different size: population a's latent input has
+    /// variance σ_m²·<paramref name="radiusSquaredPerPopulation"/>[a]. A latent moving at frequency ω reaches the
+    /// potentials through membranes of different τ_a, so E and I see |κ̃_a|² = |κ|²/(1 + ω²τ_a²): the mode-B
+    /// oscillation is such a case (docs/seed-001.md, "Mode-B amplitude gap").
+    /// </summary>
+    public static MeanFieldSolution Solve(BalancedParameters p, double[] thresholds, double[] radiusSquaredPerPopulation)
+    {
+        ArgumentNullException.ThrowIfNull(radiusSquaredPerPopulation);
+        if (radiusSquaredPerPopulation.Length != 2)
+        {
+            throw new ArgumentException("give one |κ|² per population (E, I)", nameof(radiusSquaredPerPopulation));
+        }
+
+        return Solve(p, thresholds, radiusSquaredPerPopulation[0], radiusSquaredPerPopulation);
+    }
+
+    private static MeanFieldSolution Solve(BalancedParameters p, double[] thresholds, double radiusSquared, double[] perPopulation)
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(thresholds);
@@ -170,7 +190,7 @@ public static class BalancedMeanField
         double[] sq = new double[2];
         for (int it = 0; it < 100; it++)
         {
-            double[] g = Residual(p, thresholds, radiusSquared, u, ref sq);
+            double[] g = Residual(p, thresholds, perPopulation, u, ref sq);
             if (Math.Abs(g[0]) + Math.Abs(g[1]) < 1e-12)
             {
                 break;
@@ -183,7 +203,7 @@ public static class BalancedMeanField
                 double[] up = (double[])u.Clone();
                 up[c] += h;
                 double[] sqc = (double[])sq.Clone();
-                double[] gp = Residual(p, thresholds, radiusSquared, up, ref sqc);
+                double[] gp = Residual(p, thresholds, perPopulation, up, ref sqc);
                 jac[0, c] = (gp[0] - g[0]) / h;
                 jac[1, c] = (gp[1] - g[1]) / h;
             }
@@ -198,8 +218,8 @@ public static class BalancedMeanField
         }
 
         double[] rates = u.Select(x => Math.Exp(x)).ToArray();
-        Residual(p, thresholds, radiusSquared, u, ref sq);
-        return Describe(p, thresholds, radiusSquared, rates, sq);
+        Residual(p, thresholds, perPopulation, u, ref sq);
+        return Describe(p, thresholds, radiusSquared, perPopulation, rates, sq);
     }
 
     /// <summary>
@@ -215,6 +235,7 @@ public static class BalancedMeanField
         double[] sq = new double[2];
         double[] rel = new double[2];
         double m2 = p.LoadingSd * p.LoadingSd * radiusSquared;
+        double[] m2s = [m2, m2];
         for (int it = 0; it < 2000; it++)
         {
             for (int a = 0; a < 2; a++)
@@ -222,7 +243,7 @@ public static class BalancedMeanField
                 rel[a] = SolveMeanForRate(p, nu[a], sd[a] + sq[a] + m2);
             }
 
-            double[] next = QuenchedVarianceUpdate(p, rel, sd, sq, m2);
+            double[] next = QuenchedVarianceUpdate(p, rel, sd, sq, m2s);
             double change = Math.Abs(next[0] - sq[0]) + Math.Abs(next[1] - sq[1]);
             sq = next;
             if (change < 1e-13)
@@ -356,28 +377,28 @@ public static class BalancedMeanField
         };
     }
 
-    private static MeanFieldSolution Describe(BalancedParameters p, double[] thresholds, double radiusSquared, double[] rates, double[] sq)
+    private static MeanFieldSolution Describe(BalancedParameters p, double[] thresholds, double radiusSquared, double[] perPopulation, double[] rates, double[] sq)
     {
         double[] sd = [TemporalVariance(p, rates, 0), TemporalVariance(p, rates, 1)];
-        double m2 = p.LoadingSd * p.LoadingSd * radiusSquared;
+        double[] m2 = [p.LoadingSd * p.LoadingSd * perPopulation[0], p.LoadingSd * p.LoadingSd * perPopulation[1]];
         double[] mu = [MeanInput(p, rates, 0), MeanInput(p, rates, 1)];
-        double[] gain = [Gain(p, mu[0] - thresholds[0], sd[0] + sq[0] + m2), Gain(p, mu[1] - thresholds[1], sd[1] + sq[1] + m2)];
+        double[] gain = [Gain(p, mu[0] - thresholds[0], sd[0] + sq[0] + m2[0]), Gain(p, mu[1] - thresholds[1], sd[1] + sq[1] + m2[1])];
         return new MeanFieldSolution(rates, mu, sd, sq, radiusSquared, gain);
     }
 
     /// <summary>ln ν − ln(model rate given ν); updates the quenched variance for these rates in place.</summary>
-    private static double[] Residual(BalancedParameters p, double[] thresholds, double radiusSquared, double[] logRates, ref double[] sq)
+    private static double[] Residual(BalancedParameters p, double[] thresholds, double[] radiusSquared, double[] logRates, ref double[] sq)
     {
         double[] nu = [Math.Exp(logRates[0]), Math.Exp(logRates[1])];
         double[] sd = [TemporalVariance(p, nu, 0), TemporalVariance(p, nu, 1)];
         double[] rel = [MeanInput(p, nu, 0) - thresholds[0], MeanInput(p, nu, 1) - thresholds[1]];
-        double m2 = p.LoadingSd * p.LoadingSd * radiusSquared;
+        double[] m2 = [p.LoadingSd * p.LoadingSd * radiusSquared[0], p.LoadingSd * p.LoadingSd * radiusSquared[1]];
         for (int it = 0; it < 2000; it++)
         {
             // The quenched variance is evaluated at the candidate rates ν (the mean set so that the population rate
             // is ν), not at the model rate: at the solution both agree, and away from it the model rate grows like
             // e^{σ_q²/2}, which would make the inner iteration run away before Newton has moved ν.
-            double[] relAtRates = [SolveMeanForRate(p, nu[0], sd[0] + sq[0] + m2), SolveMeanForRate(p, nu[1], sd[1] + sq[1] + m2)];
+            double[] relAtRates = [SolveMeanForRate(p, nu[0], sd[0] + sq[0] + m2[0]), SolveMeanForRate(p, nu[1], sd[1] + sq[1] + m2[1])];
             double[] next = QuenchedVarianceUpdate(p, relAtRates, sd, sq, m2);
             double change = Math.Abs(next[0] - sq[0]) + Math.Abs(next[1] - sq[1]);
             sq = next;
@@ -387,19 +408,19 @@ public static class BalancedMeanField
             }
         }
 
-        return [logRates[0] - Math.Log(GaussianRate(p, rel[0], sd[0] + sq[0] + m2)), logRates[1] - Math.Log(GaussianRate(p, rel[1], sd[1] + sq[1] + m2))];
+        return [logRates[0] - Math.Log(GaussianRate(p, rel[0], sd[0] + sq[0] + m2[0])), logRates[1] - Math.Log(GaussianRate(p, rel[1], sd[1] + sq[1] + m2[1]))];
     }
 
     /// <summary>
     /// One damped step of σ²_q,a = K·(g/K)²·τ̃_a²·Σ_b J_ab²·(N_b − K)/(N_b − 1)·Var_b(r̄): the across-neuron variance
     /// of a fixed-in-degree sum of K time-averaged rates sampled without replacement (τ̃²Σ J²(1 − p)Var when g = √K).
     /// </summary>
-    private static double[] QuenchedVarianceUpdate(BalancedParameters p, double[] rel, double[] sd, double[] sq, double m2)
+    private static double[] QuenchedVarianceUpdate(BalancedParameters p, double[] rel, double[] sd, double[] sq, double[] m2)
     {
         double[] var = new double[2];
         for (int b = 0; b < 2; b++)
         {
-            var[b] = TimeAveragedRateVariance(p, rel[b], sd[b], sq[b] + m2);
+            var[b] = TimeAveragedRateVariance(p, rel[b], sd[b], sq[b] + m2[b]);
         }
 
         double g2k = p.CouplingGain * p.CouplingGain / p.K;

@@ -76,7 +76,7 @@ public sealed class Fig05Saw : IFigure
         var (meanAbs, rms, _) = SawTracking(run, saw, 2.0);
         return
         [
-            ClaimResult.AtMost(Id, "b-c", "The boundary crossing of the constructed network computes the saw: max |y_E*(x) − f(x)| over [0, 10]", crossingError, 1e-9, "exact for a piecewise-linear target, up to rounding"),
+            ClaimResult.AtMost(Id, "b-c", "The boundary crossing of the constructed network computes the saw: max |y_E*(x) − f(x)| over [0, 10] (the project's compiled 3 + 3 saw, not the authors' hand-set network; docs/fidelity.md)", crossingError, 1e-9, "exact for a piecewise-linear target, up to rounding"),
             ClaimResult.AtMost(Id, "d", "The spiking readout tracks the saw as x ramps from 0 to 10: RMS of y_E − f(x) after 2 τ", rms, dI, $"one inhibitory spike, |D_I| = {dI:0.###}"),
             ClaimResult.AtMost(Id, "d", "… mean |y_E − f(x)|", meanAbs, dI / 2, "half an inhibitory spike: the readout cycles just below the crossing"),
         ];

@@ -111,7 +111,7 @@ public sealed class Fig12SlowEi : IFigure
         const double amplitude = 1.6;
         return
         [
-            ClaimResult.AtMost(Id, "a", $"With slow synapses (τ_sE = τ/4, τ_sI = τ/10) the readout still approximates the saw: RMS of y_E − f(x) after 2 τ, mean of {trials} trials", rmsA, amplitude / 4, "a quarter of the saw's amplitude 1.6"),
+            ClaimResult.AtMost(Id, "a", $"With slow synapses (τ_sE = τ/4, τ_sI = τ/10) the readout still approximates the saw (the project's compiled saw, as Fig. 5, not the authors'): RMS of y_E − f(x) after 2 τ, mean of {trials} trials", rmsA, amplitude / 4, "a quarter of the saw's amplitude 1.6"),
             ClaimResult.AtLeast(Id, "c", "Slowing inhibition to τ_sI = τ_sE = τ/4 degrades coding: RMS error (c) / RMS error (a)", rmsC / rmsA, 2, "at least twice the error"),
             ClaimResult.AtLeast(Id, "c", "… and makes it less reliable: across-trial std of y_E (time mean), (c) / (a)", spreadC / spreadA, 1, "more trial-to-trial variability"),
         ];

@@ -63,7 +63,7 @@ internal static class LayerStackRun
             LayerStackRunWriter.WriteAll(e, run, new RunProvenance(loaded.File, loaded.Hash), staged.StagingPath);
             if (plot)
             {
-                LayerStackFigure.Save(run, $"{e.Name}: {e.Network.HiddenLayers} SRM0 layer(s) of N = {e.Network.NeuronsPerLayer}, K = {e.Network.Latents} (seed {e.Seed})", staged.File("outputs.png"));
+                LayerStackFigure.Save(run, $"{e.Name}: {e.Network.HiddenLayers} {(e.Network.Model == LayerNeuronModel.Lif ? "LIF" : "SRM0")} layer(s) of N = {e.Network.NeuronsPerLayer}, K = {e.Network.Latents} (seed {e.Seed})", staged.File("outputs.png"));
             }
 
             staged.Commit(OutputFiles);
@@ -93,7 +93,9 @@ internal static class LayerStackRun
         var p = e.Network;
         string networks = string.Join(", ", new[] { Srm0Networks.Spiking, Srm0Networks.GeneralisedRate, Srm0Networks.ConventionalRate }
             .Where(x => (e.Run.Networks & x) != 0).Select(LayerStackRunWriter.Key));
-        return $"SRM0 layer stack, {p.HiddenLayers} hidden layer(s) of N = {p.NeuronsPerLayer}, K = {p.Latents} latent(s), networks {networks}, " +
+        string model = p.Model == LayerNeuronModel.Lif ? $"LIF (τ_v = {Num(p.Lif.MembraneTauMs)} ms, V_r = {Num(p.Lif.ResetPotential)})" : "SRM0";
+        string spread = p.IsHeterogeneous ? $", heterogeneous (σ_ϑ = {Num(p.ThresholdSpread)}, σ_γ = {Num(p.GainSpread)})" : string.Empty;
+        return $"{model} layer stack{spread}, {p.HiddenLayers} hidden layer(s) of N = {p.NeuronsPerLayer}, K = {p.Latents} latent(s), networks {networks}, " +
                $"dt = {Num(p.Neuron.DtMs)} ms, {Num(e.Run.WarmUpMs)} ms warm-up + {Num(e.Run.DurationMs)} ms recorded, seed {e.Seed}";
     }
 

@@ -212,6 +212,17 @@ public sealed class LayerStackSpecTests : IDisposable
     }
 
     [Fact]
+    public void Validate_names_the_LIF_model_and_the_spreads()
+    {
+        string spec = Path.Combine(_dir, "lif.yaml");
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(spec, "name: lif\nsrm0:\n  neurons: 50\n  neuron: {model: lif, tau_v: 8, threshold_sd: 0.4}\n");
+        var r = Run("validate", spec);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("'lif': LIF (τ_v = 8 ms, V_r = 0) layer stack, heterogeneous (σ_ϑ = 0.4, σ_γ = 0), 3 hidden layer(s)", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Simulate_writes_the_run_directory_and_its_numbers_are_those_of_the_CSharp_run()
     {
         string spec = Path.Combine(_dir, "small.yaml");

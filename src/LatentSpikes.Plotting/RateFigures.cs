@@ -1,5 +1,6 @@
 using System.Globalization;
 using LatentSpikes.Geometry;
+using LatentSpikes.Analysis;
 using LatentSpikes.Model;
 using LatentSpikes.Rate;
 using ScottPlot;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LatentSpikes.Analysis;
 using LatentSpikes.IO;
 using LatentSpikes.Rate;
 using LatentSpikes.Specs;

@@ -52,7 +52,7 @@ public sealed class RateEngine : IEngine
         private readonly int[][] _delaySteps;
         private readonly bool _delayed;
         private readonly SignalSampler[] _inputs;
-        private readonly (int Population, double Amplitude, double Start, double Stop)[] _injections;
+        private readonly InjectionSchedule _injections;
         private readonly double[] _xPrev;
         private readonly double[] _xNow;
         private readonly double[] _x;
@@ -110,7 +110,7 @@ public sealed class RateEngine : IEngine
             _inputs = exp.Inputs
                 .Select((sig, m) => sig.Start(dt, CounterRandom.StreamKey(exp.Settings.Seed, 0, CounterRandom.InputDomain, (ulong)m)))
                 .ToArray();
-            _injections = exp.Injections.Select(j => (exp.Network.PopulationIndex(j.Population), j.Amplitude, j.Start, j.Stop)).ToArray();
+            _injections = new InjectionSchedule(exp);
             _xPrev = new double[_net.M];
             _xNow = new double[_net.M];
             _x = new double[_net.M];
@@ -265,14 +265,7 @@ public sealed class RateEngine : IEngine
 
             // Constant over the step, from the step's start, as the clock engine applies it.
             double tPrev = (step - 1) * s.Dt;
-            Array.Clear(_current);
-            foreach (var (pop, amplitude, start, stop) in _injections)
-            {
-                if (tPrev >= start && tPrev < stop)
-                {
-                    _current[pop] += amplitude;
-                }
-            }
+            _injections.LevelsAt(tPrev, _current);
 
             double h = s.Dt / _substeps;
             double hTheta = 1.0 / _substeps;

@@ -89,7 +89,7 @@ public sealed class ClockDrivenEngine : IEngine
         private readonly double[] _xNow;
         private readonly double[] _drive;
         private readonly double[] _injection;
-        private readonly (int Population, double Amplitude, double Start, double Stop)[] _injections;
+        private readonly InjectionSchedule _injections;
         private readonly double[] _jump;
         private readonly int[] _jumpLatents;
         private readonly double[][] _jumpEncoders;
@@ -140,7 +140,7 @@ public sealed class ClockDrivenEngine : IEngine
             _xNow = new double[net.M];
             _drive = new double[net.M];
             _injection = new double[_noiseScale.Length];
-            _injections = exp.Injections.Select(j => (exp.Network.PopulationIndex(j.Population), j.Amplitude, j.Start, j.Stop)).ToArray();
+            _injections = new InjectionSchedule(exp);
             _jump = new double[net.K];
             _jumpLatents = new int[net.K];
             _jumpEncoders = new double[net.K][];
@@ -441,15 +441,7 @@ public sealed class ClockDrivenEngine : IEngine
             }
 
             double tPrev = (_step - 1) * _dt;
-            Array.Clear(_injection);
-            for (int j = 0; j < _injections.Length; j++)
-            {
-                var (pop, amplitude, start, stop) = _injections[j];
-                if (tPrev >= start && tPrev < stop)
-                {
-                    _injection[pop] += amplitude;
-                }
-            }
+            _injections.LevelsAt(tPrev, _injection);
 
             // Voltage jumps from last step's spike, through the latents it changed.
             _jumpCount = 0;
@@ -557,15 +549,7 @@ public sealed class ClockDrivenEngine : IEngine
             }
 
             double tPrev = (_step - 1) * _dt;
-            Array.Clear(_injection);
-            for (int j = 0; j < _injections.Length; j++)
-            {
-                var (pop, amplitude, start, stop) = _injections[j];
-                if (tPrev >= start && tPrev < stop)
-                {
-                    _injection[pop] += amplitude;
-                }
-            }
+            _injections.LevelsAt(tPrev, _injection);
 
             (_lastSpikers, _spikers) = (_spikers, _lastSpikers);
             _transmission!.BeginStep(_step, _lastSpikers);

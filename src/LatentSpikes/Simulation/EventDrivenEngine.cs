@@ -326,7 +326,8 @@ public sealed class EventDrivenEngine : IEngine
         private readonly int[] _sinDims;
         private readonly bool[] _neuronHasSin;
         private readonly double[] _sinBound;
-        private readonly (int Population, double Amplitude, double Start, double Stop)[] _injections;
+        private readonly InjectionSchedule _injections;
+        private readonly double[] _levels;
         private readonly double[] _noiseScale;
         private readonly ulong[] _noiseKeys;
         private readonly bool _hasGrid;
@@ -380,7 +381,7 @@ public sealed class EventDrivenEngine : IEngine
             }
 
             int pops = exp.Network.Populations.Count;
-            _injections = exp.Injections.Select(j => (exp.Network.PopulationIndex(j.Population), j.Amplitude, j.Start, j.Stop)).ToArray();
+            _injections = new InjectionSchedule(exp);
             _noiseScale = exp.Network.Populations.Select(p => p.NoiseSigma * Math.Sqrt(2 * s.Dt)).ToArray();
             _noiseKeys = new ulong[_n];
             for (int i = 0; i < _n; i++)
@@ -401,6 +402,7 @@ public sealed class EventDrivenEngine : IEngine
             _a = new double[_n];
             _y = new double[_k];
             _injection = new double[pops];
+            _levels = new double[pops];
             _xNow = new double[_m];
             _xSeg = new double[_m];
             _xRecord = new double[_m];
@@ -595,17 +597,10 @@ public sealed class EventDrivenEngine : IEngine
         /// <summary>Sets the injected currents of [start, stop) windows; the voltage is continuous, so the transient absorbs the change.</summary>
         private void SetInjection(double t)
         {
+            _injections.LevelsAt(t, _levels);
             for (int p = 0; p < _injection.Length; p++)
             {
-                double level = 0;
-                foreach (var (pop, amplitude, start, stop) in _injections)
-                {
-                    if (pop == p && t >= start && t < stop)
-                    {
-                        level += amplitude;
-                    }
-                }
-
+                double level = _levels[p];
                 double change = level - _injection[p];
                 if (change != 0)
                 {
@@ -648,18 +643,7 @@ public sealed class EventDrivenEngine : IEngine
                 next = Math.Min(next, _tracks[d].NextBreak(_t));
             }
 
-            foreach (var (_, _, start, stop) in _injections)
-            {
-                if (start > _t)
-                {
-                    next = Math.Min(next, start);
-                }
-
-                if (stop > _t)
-                {
-                    next = Math.Min(next, stop);
-                }
-            }
+            next = Math.Min(next, _injections.NextEdgeAfter(_t));
 
             if (_hasGrid && _gridStep < _steps)
             {

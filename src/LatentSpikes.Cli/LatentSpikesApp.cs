@@ -117,6 +117,12 @@ public static class LatentSpikesApp
                     !r.GetValue(noPlot), r.GetValue(engine)!, r.GetValue(trials), stdout, stderr);
             }
 
+            // Seed 001: a balanced E-I spec (a `balanced` section) runs the balanced network's protocol.
+            if (BalancedSpec.IsBalancedFile(r.GetValue(spec)!))
+            {
+                return SimulateBalanced(BalancedSpec.LoadFile(r.GetValue(spec)!), r.GetValue(seed), r.GetValue(dt), r.GetValue(duration), r.GetValue(engine)!, r.GetValue(trials), r.GetValue(format)!, r.GetValue(outDir), !r.GetValue(noPlot), stdout, stderr);
+            }
+
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
             var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
             string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
@@ -156,6 +162,14 @@ public static class LatentSpikesApp
             if (LayerStackSpec.IsLayerStackFile(r.GetValue(validateSpec)!))
             {
                 return LayerStackRun.Validate(LayerStackSpec.LoadFile(r.GetValue(validateSpec)!), stdout);
+            }
+
+            if (BalancedSpec.IsBalancedFile(r.GetValue(validateSpec)!))
+            {
+                var b = BalancedSpec.LoadFile(r.GetValue(validateSpec)!);
+                var bp = b.Run.Parameters;
+                stdout.WriteLine($"{b.File}: ok — '{b.Run.Name}': balanced E-I network (seed 001), N = {bp.NeuronCount} (E {bp.ExcitatoryCount}, I {bp.InhibitoryCount}), K = {bp.K}, mode {b.Run.Mode}{(bp.IsBalanced ? string.Empty : ", unbalanced control")}; times in s");
+                return 0;
             }
 
             var loaded = SpecReader.LoadFile(r.GetValue(validateSpec)!);
@@ -309,6 +323,19 @@ public static class LatentSpikesApp
         }
 
         return entry;
+    }
+
+    /// <summary><c>simulate</c> on a <c>balanced:</c> spec: the options that make sense for it, then the shared balanced run.</summary>
+    private static int SimulateBalanced(LoadedBalancedSpec loaded, ulong? seed, double? dt, double? duration, string engine, int trials, string format, string? outDir, bool plot, TextWriter stdout, TextWriter stderr)
+    {
+        string? refused = dt is not null ? "--dt" : duration is not null ? "--duration" : engine != EngineCatalog.Clock ? "--engine" : trials != 1 ? "--trials" : RunFormatNames.Parse(format) != RunFormats.Csv ? "--format" : null;
+        if (refused is not null)
+        {
+            throw new SpecException("command line", 0, refused, "a balanced spec sets its protocol in its balanced section (times in s) and writes summary.json, balanced.json and spec.yaml; this option applies to low-rank LIF specs");
+        }
+
+        var run = seed is { } s ? loaded.Run with { Parameters = loaded.Run.Parameters with { Seed = s } } : loaded.Run;
+        return BalancedCommand.Run(run, new RunProvenance(loaded.File, loaded.Hash), outDir ?? Path.Combine("out", run.Name), plot, stdout, stderr);
     }
 
     private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration)

@@ -488,7 +488,7 @@ public static class SpecReader
     }
 
     /// <summary>The rate twin's settings (§4.2-4.4): <c>rate: {beta: β, tau_s: τ_s}</c>, both optional and &gt; 0.</summary>
-    private static Rate.RateParameters? ReadRate(SpecNode? node)
+    private static RateParameters? ReadRate(SpecNode? node)
     {
         if (node is null)
         {
@@ -507,7 +507,7 @@ public static class SpecReader
             return double.IsFinite(v) && v > 0 ? v : throw valueNode.Error($"must be a finite number > 0 (got {v})");
         }
 
-        return new Rate.RateParameters(Positive("beta"), Positive("tau_s"));
+        return new RateParameters(Positive("beta"), Positive("tau_s"));
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
-using LatentSpikes.Geometry;
 using LatentSpikes.Analysis;
+using LatentSpikes.Geometry;
 using LatentSpikes.Model;
 using LatentSpikes.Rate;
 using ScottPlot;

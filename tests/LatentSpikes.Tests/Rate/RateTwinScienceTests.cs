@@ -1,5 +1,5 @@
-using LatentSpikes.Inputs;
 using LatentSpikes.Analysis;
+using LatentSpikes.Inputs;
 using LatentSpikes.Model;
 using LatentSpikes.Rate;
 using LatentSpikes.Simulation;

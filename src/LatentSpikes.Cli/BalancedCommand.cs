@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using LatentSpikes.Balanced;
+using LatentSpikes.Engines;
 using LatentSpikes.IO;
 using LatentSpikes.Model;
 using LatentSpikes.Plotting;
@@ -141,6 +142,19 @@ internal static class BalancedCommand
         stdout.WriteLine(Summary(report));
         stdout.WriteLine($"outputs written to {Path.GetFullPath(dir)}");
         return 0;
+    }
+
+    /// <summary><c>simulate</c> on a <c>balanced:</c> spec: the options that make sense for it, then the shared balanced run.</summary>
+    internal static int SimulateSpec(LoadedBalancedSpec loaded, ulong? seed, double? dt, double? duration, string engine, int trials, string format, string? outDir, bool plot, TextWriter stdout, TextWriter stderr)
+    {
+        string? refused = dt is not null ? "--dt" : duration is not null ? "--duration" : engine != EngineCatalog.Clock ? "--engine" : trials != 1 ? "--trials" : RunFormatNames.Parse(format) != RunFormats.Csv ? "--format" : null;
+        if (refused is not null)
+        {
+            throw new SpecException("command line", 0, refused, "a balanced spec sets its protocol in its balanced section (times in s) and writes summary.json, balanced.json and spec.yaml; this option applies to low-rank LIF specs");
+        }
+
+        var run = seed is { } s ? loaded.Run with { Parameters = loaded.Run.Parameters with { Seed = s } } : loaded.Run;
+        return Run(run, new RunProvenance(loaded.File, loaded.Hash), outDir ?? Path.Combine("out", run.Name), plot, stdout, stderr);
     }
 
     /// <summary>Files the K sweep writes.</summary>

@@ -120,7 +120,7 @@ public static class LatentSpikesApp
             // Seed 001: a balanced E-I spec (a `balanced` section) runs the balanced network's protocol.
             if (BalancedSpec.IsBalancedFile(r.GetValue(spec)!))
             {
-                return SimulateBalanced(BalancedSpec.LoadFile(r.GetValue(spec)!), r.GetValue(seed), r.GetValue(dt), r.GetValue(duration), r.GetValue(engine)!, r.GetValue(trials), r.GetValue(format)!, r.GetValue(outDir), !r.GetValue(noPlot), stdout, stderr);
+                return BalancedCommand.SimulateSpec(BalancedSpec.LoadFile(r.GetValue(spec)!), r.GetValue(seed), r.GetValue(dt), r.GetValue(duration), r.GetValue(engine)!, r.GetValue(trials), r.GetValue(format)!, r.GetValue(outDir), !r.GetValue(noPlot), stdout, stderr);
             }
 
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
@@ -323,19 +323,6 @@ public static class LatentSpikesApp
         }
 
         return entry;
-    }
-
-    /// <summary><c>simulate</c> on a <c>balanced:</c> spec: the options that make sense for it, then the shared balanced run.</summary>
-    private static int SimulateBalanced(LoadedBalancedSpec loaded, ulong? seed, double? dt, double? duration, string engine, int trials, string format, string? outDir, bool plot, TextWriter stdout, TextWriter stderr)
-    {
-        string? refused = dt is not null ? "--dt" : duration is not null ? "--duration" : engine != EngineCatalog.Clock ? "--engine" : trials != 1 ? "--trials" : RunFormatNames.Parse(format) != RunFormats.Csv ? "--format" : null;
-        if (refused is not null)
-        {
-            throw new SpecException("command line", 0, refused, "a balanced spec sets its protocol in its balanced section (times in s) and writes summary.json, balanced.json and spec.yaml; this option applies to low-rank LIF specs");
-        }
-
-        var run = seed is { } s ? loaded.Run with { Parameters = loaded.Run.Parameters with { Seed = s } } : loaded.Run;
-        return BalancedCommand.Run(run, new RunProvenance(loaded.File, loaded.Hash), outDir ?? Path.Combine("out", run.Name), plot, stdout, stderr);
     }
 
     private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration)

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: the Fig. 8f and Fig. S2 mistuning protocols share their job setup, engine runs and statistics.
 using System.Collections.Concurrent;
 using LatentSpikes.Engines;
 using LatentSpikes.Geometry;

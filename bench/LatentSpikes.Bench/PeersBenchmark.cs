@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: one benchmark driver; its network builders, Brian2 script generation and result tables
+// change together.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

@@ -297,8 +297,8 @@ internal static partial class AnalyzeCommand
         }
 
         var exp = trials[0].Experiment;
-        var twin = new Rate.RateEngine().Run(exp);
-        var agreement = Rate.RateComparison.Compare(twin, trials, o.Smooth, a, b);
+        var twin = Engines.EngineCatalog.Get(Engines.EngineCatalog.Rate).Create().Run(exp);
+        var agreement = RateComparison.Compare(twin, trials, o.Smooth, a, b);
         string[] files = RateWriter.WriteAgreement(agreement, exp.Network, staged.StagingPath);
         if (o.Plot)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using LatentSpikes.Balanced;
+using LatentSpikes.Engines;
 using LatentSpikes.IO;
 using LatentSpikes.Model;
 using LatentSpikes.Plotting;
@@ -12,12 +13,14 @@ namespace LatentSpikes.Cli;
 /// <summary>
 /// <c>latentspikes balanced</c>: seed 001, a balanced E-I network that encodes latent variables. Builds the network,
 /// runs the mode-A protocol (static |κ| grid and a dynamic segment) or the mode-B recurrent oscillator, solves the
-/// mean field, and writes <c>balanced.json</c> and <c>balanced.png</c> comparing the two.
+/// mean field, and writes <c>summary.json</c>, <c>balanced.json</c>, <c>spec.yaml</c> and <c>balanced.png</c> comparing
+/// the two. The flags are a shortcut for a spec with a <c>balanced:</c> section (<see cref="BalancedSpec"/>), which
+/// <c>simulate</c> runs the same way.
 /// </summary>
 internal static class BalancedCommand
 {
     /// <summary>The files the command writes.</summary>
-    public static readonly string[] OutputFiles = ["balanced.json", "balanced.png"];
+    public static readonly string[] OutputFiles = [.. BalancedRunWriter.DataFiles, "balanced.png"];
 
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -44,18 +47,6 @@ internal static class BalancedCommand
         };
         command.SetAction(r => LatentSpikesApp.Guard(stderr, () =>
         {
-            int n = r.GetValue(neurons);
-            if (n < 10)
-            {
-                throw new SpecException("command line", 0, "--neurons", $"must be at least 10 (got {n})");
-            }
-
-            string m = r.GetValue(mode)!.Trim().ToUpperInvariant();
-            if (m is not ("A" or "B"))
-            {
-                throw new SpecException("command line", 0, "--mode", $"'{r.GetValue(mode)}' is not a mode; use A or B");
-            }
-
             if (r.GetValue(threads) < 0)
             {
                 throw new SpecException("command line", 0, "--threads", "must be non-negative");
@@ -67,68 +58,79 @@ internal static class BalancedCommand
                 throw new SpecException("command line", 0, "--tuning", $"'{r.GetValue(tuning)}' is not a tuning protocol; use none or long");
             }
 
-            double tuningSeconds = r.GetValue(tuningCondition);
-            if (!(tuningSeconds > 2 * TuningProtocol.Discard && tuningSeconds <= 3600))
+            // The flags describe the same run a `balanced:` spec section does (times in s, the refractory flag in ms).
+            BalancedRun run;
+            try
             {
-                throw new SpecException("command line", 0, "--tuning-condition", $"must be more than {2 * TuningProtocol.Discard} s and at most 3600 s (got {tuningSeconds})");
+                run = BalancedSpec.Describe(
+                    r.GetValue(neurons), r.GetValue(k), r.GetValue(mode)!, !r.GetValue(control), r.GetValue(refractory) / 1000, r.GetValue(closure)!, t == "long",
+                    r.GetValue(condition), r.GetValue(dynamic), r.GetValue(tuningCondition), r.GetValue(seed), r.GetValue(threads));
+                if (r.GetValue(kSweep) is null)
+                {
+                    run.Validate();
+                }
+            }
+            catch (ModelValidationException e) when (Flag(e.Field) is string flag)
+            {
+                throw new SpecException("command line", 0, flag, e.Reason);
             }
 
-            if (t == "long" && m == "B")
-            {
-                throw new SpecException("command line", 0, "--tuning", "the tuning protocol imposes κ (mode A); it cannot run with --mode B");
-            }
-
-            string closureName = r.GetValue(closure)!.Trim().ToLowerInvariant();
-            if (closureName is not ("exponential" or "exact"))
-            {
-                throw new SpecException("command line", 0, "--closure", $"'{r.GetValue(closure)}' is not a closure; use exponential or exact");
-            }
-
-            bool exact = closureName == "exact";
             if (r.GetValue(kSweep) is { } sweepList)
             {
-                if (m == "B" || r.GetValue(control) || t == "long")
+                if (run.Mode == "B" || r.GetValue(control) || t == "long")
                 {
                     throw new SpecException("command line", 0, "--K-sweep", "the K sweep runs the balanced network in mode A; drop --mode B, --unbalanced and --tuning");
                 }
 
-                var template = new BalancedParameters { Refractory = r.GetValue(refractory) / 1000, Seed = r.GetValue(seed), ExactStepClosure = exact };
+                var template = new BalancedParameters { Refractory = r.GetValue(refractory) / 1000, Seed = r.GetValue(seed), ExactStepClosure = run.Parameters.ExactStepClosure };
                 return RunKSweep(template, ParseKs(sweepList, "--K-sweep"), ParseKs(r.GetValue(kSweepMeanField)!, "--K-sweep-mean-field"), r.GetValue(condition), r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
             }
 
-            int ne = (int)Math.Round(0.8 * n);
-            var p = new BalancedParameters
-            {
-                ExcitatoryCount = ne,
-                InhibitoryCount = n - ne,
-                K = r.GetValue(k),
-                IsBalanced = !r.GetValue(control),
-                Refractory = r.GetValue(refractory) / 1000,
-                Seed = r.GetValue(seed),
-                LatentMatrix = m == "B" ? BalancedExperiment.OscillatorMatrix : null,
-                ExactStepClosure = exact,
-            };
-            return Run(p, r.GetValue(condition), r.GetValue(dynamic), t == "long" ? tuningSeconds : 0, r.GetValue(threads), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
+            return Run(run, new RunProvenance("command line", string.Empty), r.GetValue(outDir)!, !r.GetValue(noPlot), stdout, stderr);
         }));
         return command;
     }
 
-    private static int Run(BalancedParameters p, double condition, double dynamic, double tuningCondition, int threads, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    /// <summary>The command-line flag of a <see cref="BalancedRun"/> field, or null for the parameters' own fields.</summary>
+    private static string? Flag(string field) => field switch
     {
-        p.Validate();
-        int lastPercent = -1;
-        var report = BalancedExperiment.Run(p, condition, dynamic, threads, (fraction, message) =>
+        "neurons" => "--neurons",
+        "mode" => "--mode",
+        "closure" => "--closure",
+        "tuning" => "--tuning",
+        "tuning_condition" => "--tuning-condition",
+        "threads" => "--threads",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Runs a seed-001 protocol and writes its run directory (summary.json, balanced.json, spec.yaml, balanced.png)
+    /// atomically; shared by <c>balanced</c> and <c>simulate</c> on a <c>balanced:</c> spec. Ctrl-C cancels at the
+    /// next stage boundary and leaves nothing behind.
+    /// </summary>
+    internal static int Run(BalancedRun run, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    {
+        run.Validate();
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
         {
-            int percent = (int)Math.Round(fraction * 100);
-            if (percent / 10 != lastPercent / 10 || fraction == 0)
-            {
-                stderr.WriteLine($"[{percent,3}%] {message}");
-                lastPercent = percent;
-            }
-        }, tuningCondition);
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        BalancedReport report;
+        try
+        {
+            report = run.Run(progress: null, log: stderr, cancellationToken: cancel.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+
         using (var staged = new StagedDirectory(dir))
         {
-            File.WriteAllText(staged.File("balanced.json"), JsonSerializer.Serialize(report, JsonOptions));
+            BalancedRunWriter.WriteAll(run, report, provenance, staged.StagingPath);
             if (plot)
             {
                 BalancedFigure.Save(report, staged.File("balanced.png"));
@@ -140,6 +142,19 @@ internal static class BalancedCommand
         stdout.WriteLine(Summary(report));
         stdout.WriteLine($"outputs written to {Path.GetFullPath(dir)}");
         return 0;
+    }
+
+    /// <summary><c>simulate</c> on a <c>balanced:</c> spec: the options that make sense for it, then the shared balanced run.</summary>
+    internal static int SimulateSpec(LoadedBalancedSpec loaded, ulong? seed, double? dt, double? duration, string engine, int trials, string format, string? outDir, bool plot, TextWriter stdout, TextWriter stderr)
+    {
+        string? refused = dt is not null ? "--dt" : duration is not null ? "--duration" : engine != EngineCatalog.Clock ? "--engine" : trials != 1 ? "--trials" : RunFormatNames.Parse(format) != RunFormats.Csv ? "--format" : null;
+        if (refused is not null)
+        {
+            throw new SpecException("command line", 0, refused, "a balanced spec sets its protocol in its balanced section (times in s) and writes summary.json, balanced.json and spec.yaml; this option applies to low-rank LIF specs");
+        }
+
+        var run = seed is { } s ? loaded.Run with { Parameters = loaded.Run.Parameters with { Seed = s } } : loaded.Run;
+        return Run(run, new RunProvenance(loaded.File, loaded.Hash), outDir ?? Path.Combine("out", run.Name), plot, stdout, stderr);
     }
 
     /// <summary>Files the K sweep writes.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using LatentSpikes.Construction;
+using LatentSpikes.Engines;
 using LatentSpikes.Geometry;
 using LatentSpikes.IO;
 using LatentSpikes.Model;
@@ -59,15 +60,15 @@ public static class LatentSpikesApp
         var noPlot = new Option<bool>("--no-plot") { Description = "Skip latents.png." };
         var engine = new Option<string>("--engine")
         {
-            Description = "Engine: clock (the paper's fixed-step rules, the default), event (exact spike times) or rate (the rate twin of §4, writes rates.csv; see docs/engines.md).",
-            DefaultValueFactory = _ => "clock",
+            Description = $"Engine: {string.Join(", ", EngineCatalog.All.Select(e => $"{e.Name} ({e.Summary})"))}; see docs/engines.md.",
+            DefaultValueFactory = _ => EngineCatalog.Clock,
         };
         engine.Validators.Add(result =>
         {
             string? name = result.GetValueOrDefault<string>();
-            if (name is not ("clock" or "event" or "rate"))
+            if (!EngineCatalog.TryGet(name, out _))
             {
-                result.AddError($"--engine: unknown engine '{name}' (known: clock, event, rate)");
+                result.AddError($"--engine: unknown engine '{name}' (known: {EngineCatalog.NameList})");
             }
         });
         var trials = new Option<int>("--trials")
@@ -116,13 +117,19 @@ public static class LatentSpikesApp
                     !r.GetValue(noPlot), r.GetValue(engine)!, r.GetValue(trials), stdout, stderr);
             }
 
+            // Seed 001: a balanced E-I spec (a `balanced` section) runs the balanced network's protocol.
+            if (BalancedSpec.IsBalancedFile(r.GetValue(spec)!))
+            {
+                return BalancedCommand.SimulateSpec(BalancedSpec.LoadFile(r.GetValue(spec)!), r.GetValue(seed), r.GetValue(dt), r.GetValue(duration), r.GetValue(engine)!, r.GetValue(trials), r.GetValue(format)!, r.GetValue(outDir), !r.GetValue(noPlot), stdout, stderr);
+            }
+
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
             var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
             string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
             var runEngine = CreateEngine(r.GetValue(engine)!, exp);
             var provenance = new RunProvenance(loaded.File, loaded.Hash);
             int count = r.GetValue(trials);
-            if (count > 1 && runEngine is Rate.RateEngine)
+            if (count > 1 && !runEngine.Has(EngineCapabilities.Trials))
             {
                 throw new SpecException("command line", 0, "--trials", "the rate engine is deterministic (noise lives in β), so trials would all be equal; run it once");
             }
@@ -144,8 +151,8 @@ public static class LatentSpikesApp
             }
 
             return count > 1
-                ? TrialsRun.Run(exp, runEngine.Name, count, provenance, dir, !r.GetValue(noPlot), stdout, stderr)
-                : Simulate(exp, runEngine, provenance, dir, !r.GetValue(noPlot), formats, stdout, stderr);
+                ? TrialsRun.Run(exp, runEngine, count, provenance, dir, !r.GetValue(noPlot), stdout, stderr)
+                : Simulate(exp, runEngine.Create(), provenance, dir, !r.GetValue(noPlot), formats, stdout, stderr);
         }));
 
         var validateSpec = new Argument<string>("spec") { Description = "Spec file (YAML or JSON)." };
@@ -155,6 +162,14 @@ public static class LatentSpikesApp
             if (LayerStackSpec.IsLayerStackFile(r.GetValue(validateSpec)!))
             {
                 return LayerStackRun.Validate(LayerStackSpec.LoadFile(r.GetValue(validateSpec)!), stdout);
+            }
+
+            if (BalancedSpec.IsBalancedFile(r.GetValue(validateSpec)!))
+            {
+                var b = BalancedSpec.LoadFile(r.GetValue(validateSpec)!);
+                var bp = b.Run.Parameters;
+                stdout.WriteLine($"{b.File}: ok — '{b.Run.Name}': balanced E-I network (seed 001), N = {bp.NeuronCount} (E {bp.ExcitatoryCount}, I {bp.InhibitoryCount}), K = {bp.K}, mode {b.Run.Mode}{(bp.IsBalanced ? string.Empty : ", unbalanced control")}; times in s");
+                return 0;
             }
 
             var loaded = SpecReader.LoadFile(r.GetValue(validateSpec)!);
@@ -298,25 +313,16 @@ public static class LatentSpikesApp
         return Simulate(loaded.Experiment, new ClockDrivenEngine(), new RunProvenance(loaded.File, loaded.Hash), dir, plot: true, RunFormats.Csv, stdout, stderr);
     }
 
-    /// <summary>The engine named by <c>--engine</c>; an experiment the event engine cannot run is a one-line error before anything is written.</summary>
-    private static IEngine CreateEngine(string name, Experiment exp)
+    /// <summary>The engine named by <c>--engine</c>; an experiment the engine cannot run is a one-line error before anything is written.</summary>
+    private static EngineEntry CreateEngine(string name, Experiment exp)
     {
-        if (name == "rate")
+        var entry = EngineCatalog.Get(name);
+        if (entry.Check(exp) is string reason)
         {
-            return new Rate.RateEngine();
+            throw new SpecException("command line", 0, "--engine", $"the {name} engine cannot run this spec: {reason}");
         }
 
-        if (name != "event")
-        {
-            return new ClockDrivenEngine();
-        }
-
-        if (!EventDrivenEngine.Supports(exp, out string reason))
-        {
-            throw new SpecException("command line", 0, "--engine", $"the event engine cannot run this spec: {reason}");
-        }
-
-        return new EventDrivenEngine();
+        return entry;
     }
 
     private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration)
@@ -345,26 +351,17 @@ public static class LatentSpikesApp
     }
 
     /// <summary>
-    /// Runs one trial and writes its directory. The clock engine streams records and spikes into the output files as
-    /// it goes (memory stays bounded for long runs, issue 9); other engines run in memory and are written the same way.
+    /// Runs one trial and writes its directory through <see cref="IEngine.Run(Experiment, IRecordingSink, IProgress{double}?, CancellationToken)"/>:
+    /// a streaming engine writes records and spikes into the output files as it goes (memory stays bounded for long
+    /// runs, issue 9); the others run in memory and are replayed into the same writer.
     /// </summary>
     private static int Simulate(Experiment exp, IEngine engine, RunProvenance provenance, string dir, bool plot, RunFormats formats, TextWriter stdout, TextWriter stderr)
     {
         bool interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         using var staged = new StagedDirectory(dir);
         // Only a streamed run needs the writer's bounded copy for the figure; an in-memory result is its own.
-        using var writer = new RunOutputWriter(exp, staged.StagingPath, formats, keepForFigure: plot && engine is ClockDrivenEngine);
-        SimulationResult RunWith(IProgress<double>? progress)
-        {
-            if (engine is ClockDrivenEngine clock)
-            {
-                return clock.Run(exp, writer, progress);
-            }
-
-            var inMemory = engine.Run(exp, progress);
-            RecordingReplay.Replay(inMemory, writer);
-            return inMemory;
-        }
+        using var writer = new RunOutputWriter(exp, staged.StagingPath, formats, keepForFigure: plot && EngineCatalog.Get(engine.Name).Has(EngineCapabilities.Streaming));
+        SimulationResult RunWith(IProgress<double>? progress) => engine.Run(exp, writer, progress);
 
         SimulationResult result;
         if (interactive)

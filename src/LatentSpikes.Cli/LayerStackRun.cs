@@ -29,7 +29,7 @@ internal static class LayerStackRun
     public static int Simulate(LoadedLayerStackSpec loaded, ulong? seed, double? dtMs, double? durationMs, string? outDir, bool plot, string engine, int trials, TextWriter stdout, TextWriter stderr)
     {
         // The LIF engines and trial sets do not apply: the three SRM0 networks have their own simulation.
-        if (engine != "clock")
+        if (engine != Engines.EngineCatalog.Clock)
         {
             throw new SpecException("command line", 0, "--engine", "an srm0 layer stack has its own simulation; --engine applies to low-rank LIF specs only");
         }

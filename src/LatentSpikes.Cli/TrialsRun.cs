@@ -1,4 +1,5 @@
 using System.Globalization;
+using LatentSpikes.Engines;
 using LatentSpikes.IO;
 using LatentSpikes.Model;
 using LatentSpikes.Plotting;
@@ -35,20 +36,9 @@ internal static class TrialsRun
         }
     }
 
-    public static int Run(Experiment exp, string engineName, int trials, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
+    public static int Run(Experiment exp, EngineEntry engine, int trials, RunProvenance provenance, string dir, bool plot, TextWriter stdout, TextWriter stderr)
     {
-        IReadOnlyList<SimulationResult> results;
-        if (engineName == "event")
-        {
-            // The event engine is sequential per trial; trials are the parallel unit, as in the batched engine.
-            var runs = new SimulationResult[trials];
-            Parallel.For(0, trials, r => runs[r] = new EventDrivenEngine((ulong)r).Run(exp));
-            results = runs;
-        }
-        else
-        {
-            results = new BatchedEngine().Run(exp, trials).Trials;
-        }
+        var results = engine.RunTrials(exp, trials);
 
         using (var staged = new StagedDirectory(dir))
         {

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: the geometry figure's panels (rank-1 boundaries, E-I plane, crossing) share layout helpers.
 using System.Globalization;
 using LatentSpikes.Geometry;
 using LatentSpikes.Model;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LatentSpikes.Analysis;
 using LatentSpikes.Geometry;
 using LatentSpikes.Model;
 using LatentSpikes.Rate;

@@ -169,21 +169,12 @@ public static class Balance
             return double.NaN;
         }
 
-        double ma = a.Average();
-        double mb = b.Average();
-        double sab = 0, saa = 0, sbb = 0;
-        for (int j = 0; j < n; j++)
-        {
-            double da = a[j] - ma;
-            double db = b[j] - mb;
-            sab += da * db;
-            saa += da * da;
-            sbb += db * db;
-        }
-
-        // Rounding leaves a constant series with a variance of order ε²·mean²: treat that as constant.
-        double tol = 1e-24 * n * Math.Max(1, Math.Max(ma * ma, mb * mb));
-        return saa <= tol || sbb <= tol ? double.NaN : sab / Math.Sqrt(saa * sbb);
+        // Rounding leaves a constant series with a variance of order ε²·mean²: treat that as constant (MathNet would
+        // return a meaningless ratio of rounding errors there).
+        var (ma, va) = MathNet.Numerics.Statistics.ArrayStatistics.MeanVariance(a as double[] ?? [.. a]);
+        var (mb, vb) = MathNet.Numerics.Statistics.ArrayStatistics.MeanVariance(b as double[] ?? [.. b]);
+        double tol = 1e-24 * Math.Max(1, Math.Max(ma * ma, mb * mb));
+        return va * (n - 1) / n <= tol || vb * (n - 1) / n <= tol ? double.NaN : MathNet.Numerics.Statistics.Correlation.Pearson(a, b);
     }
 
     /// <summary>Per-run data shared by every neuron: inputs, latents, filtered stimulation and spike trains.</summary>

@@ -1,3 +1,4 @@
+using LatentSpikes.Engines;
 using LatentSpikes.Geometry;
 using LatentSpikes.Model;
 using LatentSpikes.Simulation;
@@ -113,8 +114,7 @@ public static class IsnProtocol
         var stimulated = new Experiment(net, experiment.Inputs, experiment.Settings,
             [new CurrentInjection(stimulus.Population, stimulus.Amplitude, stimulus.Onset, duration)],
             experiment.InitialLatents, experiment.Name, experiment.Description);
-        var batch = new BatchedEngine(threads).Run(stimulated, trials, cancellationToken: cancellationToken);
-        var runs = batch.Trials.ToArray();
+        var runs = EngineCatalog.Get(EngineCatalog.Clock).RunTrials(stimulated, trials, threads, cancellationToken).ToArray();
         int ran = Array.FindIndex(runs, t => t.Status != SimulationStatus.Completed);
         if (ran >= 0)
         {

@@ -1,4 +1,6 @@
+// Over 500 lines on purpose: the Fig. 8f and Fig. S2 mistuning protocols share their job setup, engine runs and statistics.
 using System.Collections.Concurrent;
+using LatentSpikes.Engines;
 using LatentSpikes.Geometry;
 using LatentSpikes.Model;
 using LatentSpikes.Randomness;
@@ -244,7 +246,7 @@ public static class Mistuning
             int r = k % trials;
 
             // Trial r of every angle shares trial r's noise streams (and directions): a pure function of (angle, r).
-            var run = new ClockDrivenEngine(1, (ulong)r).Run(jobs[k], null, cancellationToken);
+            var run = EngineCatalog.Get(EngineCatalog.Clock).Create(1, (ulong)r).Run(jobs[k], null, cancellationToken);
             if (run.Status != SimulationStatus.Completed)
             {
                 failures[k] = new InvalidOperationException($"the network mistuned by {anglesDegrees[a]}° ran away in trial {r}: {run.StatusDetail}");
@@ -428,7 +430,7 @@ public static class Mistuning
         };
         Parallel.For(0, jobs.Length, options, k =>
         {
-            var run = new ClockDrivenEngine(1, (ulong)(k % trials)).Run(jobs[k].Experiment, null, cancellationToken);
+            var run = EngineCatalog.Get(EngineCatalog.Clock).Create(1, (ulong)(k % trials)).Run(jobs[k].Experiment, null, cancellationToken);
             if (run.Status != SimulationStatus.Completed)
             {
                 failures[k] = new InvalidOperationException($"the network with decoders perturbed by σ = {levels[k / trials]} ran away in trial {k % trials}: {run.StatusDetail}");

@@ -1,4 +1,5 @@
 using System.Numerics;
+using DenseMatrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
 
 namespace LatentSpikes.Balanced;
 
@@ -316,51 +317,22 @@ public static class LatentDecoder
         return s;
     }
 
-    /// <summary>Solves A X = B for symmetric positive-definite A (lower triangle, row-major d×d; overwritten), B d×k.</summary>
+    /// <summary>Solves A X = B for symmetric positive-definite A (lower triangle, row-major d×d), B d×k; X row-major d×k.</summary>
     private static double[] CholeskySolve(double[] a, double[] b, int d, int k)
     {
-        // Cholesky–Banachiewicz in place: row i of L needs dot products of rows i and j over their first j entries.
+        // MathNet's Cholesky; the ridge term λ·m on the diagonal of a standardised Gram matrix keeps A positive definite.
+        var matrix = DenseMatrix.Build.Dense(d, d, (i, j) => i >= j ? a[(i * d) + j] : a[(j * d) + i]);
+        var rhs = DenseMatrix.Build.Dense(d, k, (i, c) => b[(i * k) + c]);
+        var x = matrix.Cholesky().Solve(rhs);
+        var result = new double[d * k];
         for (int i = 0; i < d; i++)
         {
-            var li = a.AsSpan(i * d, d);
-            for (int j = 0; j <= i; j++)
+            for (int c = 0; c < k; c++)
             {
-                double s = li[j] - Dot(li[..j], a.AsSpan(j * d, j));
-                li[j] = i == j ? Math.Sqrt(Math.Max(s, 1e-300)) : s / a[(j * d) + j];
+                result[(i * k) + c] = x[i, c];
             }
         }
 
-        var x = (double[])b.Clone();
-        var column = new double[d];
-        for (int c = 0; c < k; c++)
-        {
-            for (int i = 0; i < d; i++)
-            {
-                column[i] = x[(i * k) + c];
-            }
-
-            for (int i = 0; i < d; i++)
-            {
-                column[i] = (column[i] - Dot(a.AsSpan(i * d, i), column.AsSpan(0, i))) / a[(i * d) + i];
-            }
-
-            for (int i = d - 1; i >= 0; i--)
-            {
-                double s = column[i];
-                for (int q = i + 1; q < d; q++)
-                {
-                    s -= a[(q * d) + i] * column[q];
-                }
-
-                column[i] = s / a[(i * d) + i];
-            }
-
-            for (int i = 0; i < d; i++)
-            {
-                x[(i * k) + c] = column[i];
-            }
-        }
-
-        return x;
+        return result;
     }
 }

@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: one compiler pipeline (read graph, order nodes, build modules, add Dale relays, emit the
+// spec); the steps share private state and read top to bottom.
 using System.Globalization;
 using LatentSpikes.Model;
 using LatentSpikes.Simulation;

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: the random construction and its tangent solver (a private nested class it alone uses).
 using System.Globalization;
 using LatentSpikes.Construction.Expressions;
 using LatentSpikes.Model;

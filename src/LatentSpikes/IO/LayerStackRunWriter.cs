@@ -100,12 +100,7 @@ public static class LayerStackRunWriter
         using var stream = File.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
-        w.WriteString("tool_version", RunWriter.ToolVersion);
-        w.WriteString("model", "srm0-multilayer");
-        w.WriteString("name", experiment.Name);
-        w.WriteString("spec_file", provenance.SpecFile);
-        w.WriteString("spec_sha256", provenance.SpecHash);
-        w.WriteNumber("seed", experiment.Seed);
+        RunWriter.WriteModelHeader(w, "srm0-multilayer", experiment.Name, provenance, experiment.Seed);
         w.WriteNumber("trial", run.Options.Trial);
         w.WriteNumber("neurons_per_layer", p.NeuronsPerLayer);
         w.WriteNumber("latents", p.Latents);

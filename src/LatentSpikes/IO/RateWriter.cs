@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LatentSpikes.Analysis;
 using LatentSpikes.Model;
 using LatentSpikes.Rate;
 

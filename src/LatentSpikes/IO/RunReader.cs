@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: reading a run folder back (single runs and trial sets) rebuilds latents from spikes and
+// checks every file against the summary; the readers share those row and number checks.
 using System.Globalization;
 using System.Text.Json;
 using LatentSpikes.Model;

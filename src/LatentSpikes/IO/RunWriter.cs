@@ -130,6 +130,22 @@ public static class RunWriter
         }
     }
 
+    /// <summary>
+    /// The opening fields of the summary.json of a seed model run outside the LIF engines (SRM0 layer stack, balanced
+    /// network), in one order: tool_version, model, name, spec_file, spec_sha256, seed.
+    /// </summary>
+    public static void WriteModelHeader(Utf8JsonWriter writer, string model, string name, RunProvenance provenance, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(provenance);
+        writer.WriteString("tool_version", ToolVersion);
+        writer.WriteString("model", model);
+        writer.WriteString("name", name);
+        writer.WriteString("spec_file", provenance.SpecFile);
+        writer.WriteString("spec_sha256", provenance.SpecHash);
+        writer.WriteNumber("seed", seed);
+    }
+
     /// <summary>Writes <c>summary.json</c>.</summary>
     public static void WriteSummary(SimulationResult result, RunProvenance provenance, string path)
     {

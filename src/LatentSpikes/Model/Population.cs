@@ -34,7 +34,7 @@ public sealed class Population
         double noiseSigma = 0.0,
         SynapseKernel? synapse = null,
         double refractoryPeriod = 0.0,
-        Rate.RateParameters? rate = null)
+        RateParameters? rate = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(feedforward);
@@ -108,7 +108,7 @@ public sealed class Population
     public double RefractoryPeriod { get; }
 
     /// <summary>Settings of the population's rate twin (<c>rate:</c> in a spec); null when the spec gives none.</summary>
-    public Rate.RateParameters? Rate { get; }
+    public RateParameters? Rate { get; }
 
     /// <summary>The latent name of a population name.</summary>
     public static string LatentNameOf(string populationName) => "y_" + populationName;
@@ -134,7 +134,7 @@ public sealed class Population
     }
 
     /// <summary>A copy with other rate-twin settings (everything else unchanged).</summary>
-    public Population WithRate(Rate.RateParameters? rate)
+    public Population WithRate(RateParameters? rate)
     {
         var rows = new double[Size][];
         for (int i = 0; i < Size; i++)

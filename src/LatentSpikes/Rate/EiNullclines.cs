@@ -236,23 +236,11 @@ public sealed class EiNullclines
     private RateFixedPoint Classify(double x, double yE, double yI)
     {
         var (a, b, c, d) = Jacobian(x, yE, yI);
-        double trace = a + d;
-        double det = (a * d) - (b * c);
-        double disc = (trace * trace) - (4 * det);
-        Complex l1;
-        Complex l2;
-        if (disc >= 0)
-        {
-            double s = Math.Sqrt(disc);
-            l1 = new Complex(0.5 * (trace + s), 0);
-            l2 = new Complex(0.5 * (trace - s), 0);
-        }
-        else
-        {
-            double s = Math.Sqrt(-disc);
-            l1 = new Complex(0.5 * trace, 0.5 * s);
-            l2 = new Complex(0.5 * trace, -0.5 * s);
-        }
+        // MathNet's eigenvalue decomposition; the larger real part first (of a complex pair, the positive imaginary part).
+        var eigen = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(new[,] { { a, b }, { c, d } }).Evd().EigenValues
+            .OrderByDescending(l => l.Real).ThenByDescending(l => l.Imaginary).ToArray();
+        Complex l1 = eigen[0];
+        Complex l2 = eigen[1];
 
         // Rounding in the Jacobian is relative to its largest entry.
         double scale = 1e-9 * Math.Max(1, Math.Max(Math.Max(Math.Abs(a), Math.Abs(b)), Math.Max(Math.Abs(c), Math.Abs(d))));
@@ -291,20 +279,10 @@ public sealed class EiNullclines
             return double.NaN;
         }
 
-        for (int it = 0; it < 200 && hi - lo > 1e-15 * Math.Max(1, Math.Abs(lo)); it++)
-        {
-            double m = 0.5 * (lo + hi);
-            if (sign * f(m) < 0)
-            {
-                lo = m;
-            }
-            else
-            {
-                hi = m;
-            }
-        }
-
-        return 0.5 * (lo + hi);
+        // MathNet's Brent (bisection safeguarded by inverse interpolation), to machine precision on the bracket.
+        return MathNet.Numerics.RootFinding.Brent.TryFindRoot(f, lo, hi, 1e-15 * Math.Max(1, Math.Max(Math.Abs(lo), Math.Abs(hi))), 200, out double root)
+            ? root
+            : double.NaN;
     }
 
     /// <summary>Σ_i (D_i/τ_s)·σ_β(u_i) and its partial derivatives in y_E and y_I.</summary>

@@ -52,7 +52,7 @@ public sealed class RateEngine : IEngine
         private readonly int[][] _delaySteps;
         private readonly bool _delayed;
         private readonly SignalSampler[] _inputs;
-        private readonly (int Population, double Amplitude, double Start, double Stop)[] _injections;
+        private readonly InjectionSchedule _injections;
         private readonly double[] _xPrev;
         private readonly double[] _xNow;
         private readonly double[] _x;
@@ -110,7 +110,7 @@ public sealed class RateEngine : IEngine
             _inputs = exp.Inputs
                 .Select((sig, m) => sig.Start(dt, CounterRandom.StreamKey(exp.Settings.Seed, 0, CounterRandom.InputDomain, (ulong)m)))
                 .ToArray();
-            _injections = exp.Injections.Select(j => (exp.Network.PopulationIndex(j.Population), j.Amplitude, j.Start, j.Stop)).ToArray();
+            _injections = new InjectionSchedule(exp);
             _xPrev = new double[_net.M];
             _xNow = new double[_net.M];
             _x = new double[_net.M];
@@ -172,9 +172,7 @@ public sealed class RateEngine : IEngine
             int n = _net.N;
             long records = (steps / s.RecordEvery) + 1;
             bool recordRates = records * n <= MaxRecordedRates;
-            var times = new List<double>((int)Math.Min(records, 1 << 20));
-            var xs = new List<double>((int)Math.Min(records * _net.M, 1 << 20));
-            var ys = new List<double>((int)Math.Min(records * kk, 1 << 20));
+            var recorder = new RunRecorder(_exp, null);
             var rates = recordRates ? new double[records * n] : null;
             int recorded = 0;
 
@@ -196,9 +194,7 @@ public sealed class RateEngine : IEngine
 
             void Record(long step)
             {
-                times.Add(step * s.Dt);
-                xs.AddRange(_xNow);
-                ys.AddRange(_state.AsSpan(0, kk));
+                recorder.Record(step * s.Dt, _xNow, _state.AsSpan(0, kk));
                 if (rates is not null)
                 {
                     Array.Copy(_xNow, _x, _x.Length);
@@ -237,7 +233,7 @@ public sealed class RateEngine : IEngine
                     break;
                 }
 
-                string? runaway = Runaway(s.LatentLimit);
+                string? runaway = FiniteGuard.LatentRunaway(step * s.Dt, _state.AsSpan(0, _net.K), _exp);
                 if (runaway is not null)
                 {
                     status = SimulationStatus.Exploded;
@@ -253,23 +249,8 @@ public sealed class RateEngine : IEngine
 
             progress?.Report(1.0);
             long simulated = Math.Min(step, steps);
-            var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
             double[]? recordedRates = rates is null ? null : rates.AsSpan(0, recorded * n).ToArray();
-            return new SimulationResult(_exp, "rate", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), [], counts, status, detail, rates: recordedRates);
-        }
-
-        private string? Runaway(double limit)
-        {
-            for (int k = 0; k < _net.K; k++)
-            {
-                double y = _state[k];
-                if (!double.IsFinite(y) || Math.Abs(y) > limit)
-                {
-                    return $"latent {_exp.Network.Latents[k].Name} reached {y:G4} (limit {limit})";
-                }
-            }
-
-            return null;
+            return recorder.Finish("rate", simulated, status, detail, recordedRates);
         }
 
         /// <summary>One dt: RK4 substeps from grid point step − 1 to step.</summary>
@@ -284,14 +265,7 @@ public sealed class RateEngine : IEngine
 
             // Constant over the step, from the step's start, as the clock engine applies it.
             double tPrev = (step - 1) * s.Dt;
-            Array.Clear(_current);
-            foreach (var (pop, amplitude, start, stop) in _injections)
-            {
-                if (tPrev >= start && tPrev < stop)
-                {
-                    _current[pop] += amplitude;
-                }
-            }
+            _injections.LevelsAt(tPrev, _current);
 
             double h = s.Dt / _substeps;
             double hTheta = 1.0 / _substeps;

@@ -89,7 +89,7 @@ public sealed class ClockDrivenEngine : IEngine
         private readonly double[] _xNow;
         private readonly double[] _drive;
         private readonly double[] _injection;
-        private readonly (int Population, double Amplitude, double Start, double Stop)[] _injections;
+        private readonly InjectionSchedule _injections;
         private readonly double[] _jump;
         private readonly int[] _jumpLatents;
         private readonly double[][] _jumpEncoders;
@@ -102,9 +102,7 @@ public sealed class ClockDrivenEngine : IEngine
         private readonly long[] _refractorySteps;
         private readonly long[]? _nextAllowed;
         private readonly List<int>[] _chunkSpikers;
-        private readonly IRecordingSink? _sink;
-        private readonly int _recordChunk;
-        private readonly int _spikeChunk;
+        private readonly RunRecorder _recorder;
         private List<int> _spikers = [];
         private List<int> _lastSpikers = [];
         private int _jumpCount;
@@ -114,10 +112,8 @@ public sealed class ClockDrivenEngine : IEngine
         public ClockRun(CompiledNetwork net, Experiment exp, int threads, ulong trial, bool forceGeneral, IRecordingSink? sink, int recordChunk, int spikeChunk)
         {
             _net = net;
-            // Without a sink nothing is flushed: the thresholds are never reached and the step loop is unchanged.
-            _sink = sink;
-            _recordChunk = sink is null ? int.MaxValue : recordChunk;
-            _spikeChunk = sink is null ? int.MaxValue : spikeChunk;
+            // Without a sink the recorder flushes nothing: its thresholds are never reached and the step loop is unchanged.
+            _recorder = new RunRecorder(exp, sink, recordChunk, spikeChunk);
             _exp = exp;
             var s = exp.Settings;
             _dt = s.Dt;
@@ -144,7 +140,7 @@ public sealed class ClockDrivenEngine : IEngine
             _xNow = new double[net.M];
             _drive = new double[net.M];
             _injection = new double[_noiseScale.Length];
-            _injections = exp.Injections.Select(j => (exp.Network.PopulationIndex(j.Population), j.Amplitude, j.Start, j.Stop)).ToArray();
+            _injections = new InjectionSchedule(exp);
             _jump = new double[net.K];
             _jumpLatents = new int[net.K];
             _jumpEncoders = new double[net.K][];
@@ -195,15 +191,8 @@ public sealed class ClockDrivenEngine : IEngine
             var s = _exp.Settings;
             long steps = s.StepCount;
             int k = _net.K;
-            int m = _net.M;
-            long records = (steps / s.RecordEvery) + 1;
-            long capacity = Math.Min(records, Math.Min(1 << 20, _recordChunk));
-            var times = new List<double>((int)capacity);
-            var xs = new List<double>((int)Math.Min(capacity * m, 1 << 20));
-            var ys = new List<double>((int)Math.Min(capacity * k, 1 << 20));
-            var spikes = new List<Spike>();
-            var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
-            Record(times, xs, ys);
+            var recorder = _recorder;
+            Record();
 
             long runawaySteps = s.RunawayWindow > 0 ? Math.Max(1, (long)Math.Ceiling(s.RunawayWindow / s.Dt)) : long.MaxValue;
             long consecutive = 0;
@@ -237,12 +226,7 @@ public sealed class ClockDrivenEngine : IEngine
                 {
                     int pi = _net.PopulationOfNeuron[spiker];
                     int local = spiker - _net.PopulationOffsets[pi];
-                    spikes.Add(new Spike(_step, _step * _dt, pi, local));
-                    counts[pi][local]++;
-                    if (spikes.Count >= _spikeChunk)
-                    {
-                        FlushSpikes(spikes);
-                    }
+                    recorder.Spike(_step, _step * _dt, pi, local);
 
                     foreach (int l in _net.LatentsOfPopulation[pi])
                     {
@@ -259,7 +243,7 @@ public sealed class ClockDrivenEngine : IEngine
 
                 if (--untilRecord == 0)
                 {
-                    Record(times, xs, ys);
+                    Record();
                     untilRecord = s.RecordEvery;
                 }
 
@@ -286,7 +270,7 @@ public sealed class ClockDrivenEngine : IEngine
 
             long simulated = Math.Min(_step, steps);
             progress?.Report(1.0);
-            return Finish(simulated, times, xs, ys, spikes, counts, status, detail);
+            return recorder.Finish("clock", simulated, status, detail);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -296,15 +280,8 @@ public sealed class ClockDrivenEngine : IEngine
             var transmission = _transmission!;
             long steps = s.StepCount;
             int k = _net.K;
-            int m = _net.M;
-            long records = (steps / s.RecordEvery) + 1;
-            long capacity = Math.Min(records, Math.Min(1 << 20, _recordChunk));
-            var times = new List<double>((int)capacity);
-            var xs = new List<double>((int)Math.Min(capacity * m, 1 << 20));
-            var ys = new List<double>((int)Math.Min(capacity * k, 1 << 20));
-            var spikes = new List<Spike>();
-            var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
-            Record(times, xs, ys);
+            var recorder = _recorder;
+            Record();
 
             long runawaySteps = s.RunawayWindow > 0 ? Math.Max(1, (long)Math.Ceiling(s.RunawayWindow / s.Dt)) : long.MaxValue;
             long consecutive = 0;
@@ -339,12 +316,7 @@ public sealed class ClockDrivenEngine : IEngine
                 {
                     int pi = _net.PopulationOfNeuron[g];
                     int local = g - _net.PopulationOffsets[pi];
-                    spikes.Add(new Spike(_step, _step * _dt, pi, local));
-                    counts[pi][local]++;
-                    if (spikes.Count >= _spikeChunk)
-                    {
-                        FlushSpikes(spikes);
-                    }
+                    recorder.Spike(_step, _step * _dt, pi, local);
 
                     inhibited |= _net.Priority[pi] == 0;
                     if (_nextAllowed is not null)
@@ -357,7 +329,7 @@ public sealed class ClockDrivenEngine : IEngine
                 consecutive = spiker < 0 || inhibited ? 0 : consecutive + 1;
                 if (--untilRecord == 0)
                 {
-                    Record(times, xs, ys);
+                    Record();
                     untilRecord = s.RecordEvery;
                 }
 
@@ -384,7 +356,7 @@ public sealed class ClockDrivenEngine : IEngine
 
             long simulated = Math.Min(_step, steps);
             progress?.Report(1.0);
-            return Finish(simulated, times, xs, ys, spikes, counts, status, detail);
+            return recorder.Finish("clock", simulated, status, detail);
         }
 
         private string? CheckRunaway(long consecutive, long runawaySteps, int spiker)
@@ -398,15 +370,7 @@ public sealed class ClockDrivenEngine : IEngine
                        "stabilise it with inhibition or a soft refractory cost mu";
             }
 
-            for (int l = 0; l < _y.Length; l++)
-            {
-                if (!double.IsFinite(_y[l]) || Math.Abs(_y[l]) > _exp.Settings.LatentLimit)
-                {
-                    return $"activity ran away at t = {t:0.###} τ: latent {_exp.Network.Latents[l].Name} = {_y[l]:G4} exceeds the limit {_exp.Settings.LatentLimit:G4}";
-                }
-            }
-
-            return null;
+            return FiniteGuard.LatentRunaway(t, _y, _exp);
         }
 
         /// <summary>The first voltage or latent that is NaN or ±∞, described for the run's status, or null.</summary>
@@ -477,15 +441,7 @@ public sealed class ClockDrivenEngine : IEngine
             }
 
             double tPrev = (_step - 1) * _dt;
-            Array.Clear(_injection);
-            for (int j = 0; j < _injections.Length; j++)
-            {
-                var (pop, amplitude, start, stop) = _injections[j];
-                if (tPrev >= start && tPrev < stop)
-                {
-                    _injection[pop] += amplitude;
-                }
-            }
+            _injections.LevelsAt(tPrev, _injection);
 
             // Voltage jumps from last step's spike, through the latents it changed.
             _jumpCount = 0;
@@ -593,15 +549,7 @@ public sealed class ClockDrivenEngine : IEngine
             }
 
             double tPrev = (_step - 1) * _dt;
-            Array.Clear(_injection);
-            for (int j = 0; j < _injections.Length; j++)
-            {
-                var (pop, amplitude, start, stop) = _injections[j];
-                if (tPrev >= start && tPrev < stop)
-                {
-                    _injection[pop] += amplitude;
-                }
-            }
+            _injections.LevelsAt(tPrev, _injection);
 
             (_lastSpikers, _spikers) = (_spikers, _lastSpikers);
             _transmission!.BeginStep(_step, _lastSpikers);
@@ -734,50 +682,6 @@ public sealed class ClockDrivenEngine : IEngine
             }
         }
 
-        private void Record(List<double> times, List<double> xs, List<double> ys)
-        {
-            times.Add(_step * _dt);
-            xs.AddRange(_xNow.AsSpan());
-            ys.AddRange(_y.AsSpan());
-            if (times.Count >= _recordChunk)
-            {
-                FlushRecords(times, xs, ys);
-            }
-        }
-
-        private void FlushRecords(List<double> times, List<double> xs, List<double> ys)
-        {
-            _sink!.WriteRecords(CollectionsMarshal.AsSpan(times), CollectionsMarshal.AsSpan(xs), CollectionsMarshal.AsSpan(ys));
-            times.Clear();
-            xs.Clear();
-            ys.Clear();
-        }
-
-        private void FlushSpikes(List<Spike> spikes)
-        {
-            _sink!.WriteSpikes(CollectionsMarshal.AsSpan(spikes));
-            spikes.Clear();
-        }
-
-        /// <summary>The result of the run: everything recorded, or (streaming) the last chunks flushed and counts only.</summary>
-        private SimulationResult Finish(long simulated, List<double> times, List<double> xs, List<double> ys, List<Spike> spikes, int[][] counts, SimulationStatus status, string detail)
-        {
-            if (_sink is null)
-            {
-                return new SimulationResult(_exp, "clock", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
-            }
-
-            if (times.Count > 0)
-            {
-                FlushRecords(times, xs, ys);
-            }
-
-            if (spikes.Count > 0)
-            {
-                FlushSpikes(spikes);
-            }
-
-            return new SimulationResult(_exp, "clock", simulated, [], [], [], [], counts, status, detail, streamed: true);
-        }
+        private void Record() => _recorder.Record(_step * _dt, _xNow, _y);
     }
 }

@@ -138,7 +138,25 @@ public sealed class EventDrivenEngine : IEngine
             throw new NotSupportedException($"event engine: {reason}");
         }
 
-        return new EventRun(new CompiledNetwork(experiment.Network), experiment, Trial).Execute(progress, cancellationToken);
+        return new EventRun(new CompiledNetwork(experiment.Network), experiment, Trial, null).Execute(progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Simulates one trial and streams every record and spike to <paramref name="sink"/> in chunks as the run goes
+    /// (memory bounded); the data are exactly those <see cref="Run(Experiment, IProgress{double}?, CancellationToken)"/>
+    /// would return, and the returned result is <see cref="SimulationResult.Streamed"/>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The experiment uses a feature this engine cannot simulate (see <see cref="Supports"/>).</exception>
+    public SimulationResult Run(Experiment experiment, IRecordingSink sink, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(sink);
+        if (!Supports(experiment, out string reason))
+        {
+            throw new NotSupportedException($"event engine: {reason}");
+        }
+
+        return new EventRun(new CompiledNetwork(experiment.Network), experiment, Trial, sink).Execute(progress, cancellationToken);
     }
 
     /// <summary>
@@ -308,7 +326,8 @@ public sealed class EventDrivenEngine : IEngine
         private readonly int[] _sinDims;
         private readonly bool[] _neuronHasSin;
         private readonly double[] _sinBound;
-        private readonly (int Population, double Amplitude, double Start, double Stop)[] _injections;
+        private readonly InjectionSchedule _injections;
+        private readonly double[] _levels;
         private readonly double[] _noiseScale;
         private readonly ulong[] _noiseKeys;
         private readonly bool _hasGrid;
@@ -320,6 +339,9 @@ public sealed class EventDrivenEngine : IEngine
         private readonly double[] _injection;
         private readonly double[] _xNow;
         private readonly double[] _xSeg;
+        private readonly double[] _xRecord;
+        private readonly double[] _yRecord;
+        private readonly RunRecorder _recorder;
         private readonly double[] _slope;
         private readonly double[] _beta;
         private readonly double[] _cross;
@@ -330,7 +352,7 @@ public sealed class EventDrivenEngine : IEngine
         private double _tBreak;
         private long _gridStep;
 
-        public EventRun(CompiledNetwork net, Experiment exp, ulong trial)
+        public EventRun(CompiledNetwork net, Experiment exp, ulong trial, IRecordingSink? sink)
         {
             _net = net;
             _exp = exp;
@@ -359,7 +381,7 @@ public sealed class EventDrivenEngine : IEngine
             }
 
             int pops = exp.Network.Populations.Count;
-            _injections = exp.Injections.Select(j => (exp.Network.PopulationIndex(j.Population), j.Amplitude, j.Start, j.Stop)).ToArray();
+            _injections = new InjectionSchedule(exp);
             _noiseScale = exp.Network.Populations.Select(p => p.NoiseSigma * Math.Sqrt(2 * s.Dt)).ToArray();
             _noiseKeys = new ulong[_n];
             for (int i = 0; i < _n; i++)
@@ -380,8 +402,12 @@ public sealed class EventDrivenEngine : IEngine
             _a = new double[_n];
             _y = new double[_k];
             _injection = new double[pops];
+            _levels = new double[pops];
             _xNow = new double[_m];
             _xSeg = new double[_m];
+            _xRecord = new double[_m];
+            _yRecord = new double[_k];
+            _recorder = new RunRecorder(exp, sink);
             _slope = new double[_m];
             _beta = new double[_n];
             _cross = new double[_n];
@@ -392,14 +418,8 @@ public sealed class EventDrivenEngine : IEngine
         public SimulationResult Execute(IProgress<double>? progress, CancellationToken ct)
         {
             var s = _exp.Settings;
-            var times = new List<double>();
-            var xs = new List<double>();
-            var ys = new List<double>();
-            var spikes = new List<Spike>();
-            var counts = _exp.Network.Populations.Select(p => new int[p.Size]).ToArray();
-
             Initialise();
-            RecordAt(0, times, xs, ys);
+            RecordAt(0);
             long nextRecordStep = s.RecordEvery;
             SetInjection(0); // V(0) = F·x + E·y + b, so the transient starts at E·y − A(0)
 
@@ -448,15 +468,14 @@ public sealed class EventDrivenEngine : IEngine
                     int spiker = ChooseSpiker(tCross);
                     int pi = _net.PopulationOfNeuron[spiker];
                     int local = spiker - _net.PopulationOffsets[pi];
-                    spikes.Add(new Spike(StepOf(tCross), tCross, pi, local));
-                    counts[pi][local]++;
+                    _recorder.Spike(StepOf(tCross), tCross, pi, local);
                     Deliver(spiker);
                     string? runaway = guard.Check(tCross, pi, _net.Priority[pi] == 0, _y, _exp);
                     if (runaway is not null)
                     {
                         status = SimulationStatus.Exploded;
                         detail = runaway;
-                        RecordAt(tCross, times, xs, ys);
+                        RecordAt(tCross);
                         break;
                     }
                 }
@@ -466,7 +485,7 @@ public sealed class EventDrivenEngine : IEngine
                 }
                 else
                 {
-                    RecordAt(tRecord, times, xs, ys);
+                    RecordAt(tRecord);
                     nextRecordStep += s.RecordEvery;
                 }
 
@@ -485,7 +504,7 @@ public sealed class EventDrivenEngine : IEngine
 
             long simulated = status == SimulationStatus.Completed ? _steps : StepOf(_t);
             progress?.Report(1.0);
-            return new SimulationResult(_exp, "event", simulated, times.ToArray(), xs.ToArray(), ys.ToArray(), spikes, counts, status, detail);
+            return _recorder.Finish("event", simulated, status, detail);
         }
 
         /// <summary>The first neuron whose voltage (drive plus recurrent part) or latent is NaN or ±∞, described, or null.</summary>
@@ -578,17 +597,10 @@ public sealed class EventDrivenEngine : IEngine
         /// <summary>Sets the injected currents of [start, stop) windows; the voltage is continuous, so the transient absorbs the change.</summary>
         private void SetInjection(double t)
         {
+            _injections.LevelsAt(t, _levels);
             for (int p = 0; p < _injection.Length; p++)
             {
-                double level = 0;
-                foreach (var (pop, amplitude, start, stop) in _injections)
-                {
-                    if (pop == p && t >= start && t < stop)
-                    {
-                        level += amplitude;
-                    }
-                }
-
+                double level = _levels[p];
                 double change = level - _injection[p];
                 if (change != 0)
                 {
@@ -631,18 +643,7 @@ public sealed class EventDrivenEngine : IEngine
                 next = Math.Min(next, _tracks[d].NextBreak(_t));
             }
 
-            foreach (var (_, _, start, stop) in _injections)
-            {
-                if (start > _t)
-                {
-                    next = Math.Min(next, start);
-                }
-
-                if (stop > _t)
-                {
-                    next = Math.Min(next, stop);
-                }
-            }
+            next = Math.Min(next, _injections.NextEdgeAfter(_t));
 
             if (_hasGrid && _gridStep < _steps)
             {
@@ -855,19 +856,20 @@ public sealed class EventDrivenEngine : IEngine
             }
         }
 
-        private void RecordAt(double t, List<double> times, List<double> xs, List<double> ys)
+        private void RecordAt(double t)
         {
-            times.Add(t);
             for (int d = 0; d < _m; d++)
             {
-                xs.Add(_tracks[d].Value(t));
+                _xRecord[d] = _tracks[d].Value(t);
             }
 
             double decay = Math.Exp(-(t - _t));
             for (int l = 0; l < _k; l++)
             {
-                ys.Add(_y[l] * decay);
+                _yRecord[l] = _y[l] * decay;
             }
+
+            _recorder.Record(t, _xRecord, _yRecord);
         }
     }
 
@@ -914,12 +916,9 @@ public sealed class EventDrivenEngine : IEngine
                 }
             }
 
-            for (int l = 0; l < latents.Length; l++)
+            if (FiniteGuard.LatentRunaway(t, latents, exp) is string beyond)
             {
-                if (!double.IsFinite(latents[l]) || Math.Abs(latents[l]) > exp.Settings.LatentLimit)
-                {
-                    return $"activity ran away at t = {t:0.###} τ: latent {exp.Network.Latents[l].Name} = {latents[l]:G4} exceeds the limit {exp.Settings.LatentLimit:G4}";
-                }
+                return beyond;
             }
 
             // Spikes are counted in consecutive windows of length dt, each opened by its first spike: any interval

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LatentSpikes.Engines;
 using LatentSpikes.Specs;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -147,15 +148,17 @@ public sealed class SweepDefinition
             }
         }
 
-        string engine = "clock";
+        string engine = EngineCatalog.Clock;
         int engineLine = 0;
         if (top.Optional("engine") is { } engineNode)
         {
             engine = engineNode.AsString();
             engineLine = engineNode.Line;
-            if (engine is not ("clock" or "event"))
+            // Sweep metrics read spikes, so a sweep runs the catalog's spiking engines.
+            var spiking = EngineCatalog.All.Where(e => e.Has(EngineCapabilities.Spikes)).Select(e => e.Name).ToArray();
+            if (!spiking.Contains(engine))
             {
-                throw engineNode.Error($"unknown engine '{engine}' (known: clock, event)");
+                throw engineNode.Error($"unknown engine '{engine}' (known: {string.Join(", ", spiking)})");
             }
         }
 

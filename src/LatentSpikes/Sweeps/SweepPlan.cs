@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using LatentSpikes.Simulation;
+using LatentSpikes.Engines;
 using LatentSpikes.Specs;
 using YamlDotNet.RepresentationModel;
 
@@ -94,9 +94,9 @@ public sealed class SweepPlan
                         throw new SpecException(d.File, d.WindowLine, "window", $"starts at {window.Start.ToString(CultureInfo.InvariantCulture)} τ but run {index} lasts only {exp.Settings.Duration.ToString(CultureInfo.InvariantCulture)} τ");
                     }
 
-                    if (d.Engine == "event" && !EventDrivenEngine.Supports(exp, out string reason))
+                    if (EngineCatalog.Get(d.Engine).Check(exp) is string reason)
                     {
-                        throw new SpecException(d.File, d.EngineLine, "engine", $"the event engine cannot run run {index} ({Describe(combination, seed)}): {reason}");
+                        throw new SpecException(d.File, d.EngineLine, "engine", $"the {d.Engine} engine cannot run run {index} ({Describe(combination, seed)}): {reason}");
                     }
 
                     runColumns = SweepMetrics.Columns(exp, d.Metrics);

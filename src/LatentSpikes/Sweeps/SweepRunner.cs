@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LatentSpikes.Engines;
 using LatentSpikes.Simulation;
 
 namespace LatentSpikes.Sweeps;
@@ -185,9 +186,7 @@ public static class SweepRunner
     {
         var d = plan.Definition;
         var exp = plan.Load(run).Experiment;
-        IReadOnlyList<SimulationResult> trials = d.Engine == "event"
-            ? Enumerable.Range(0, d.Trials).Select(r => new EventDrivenEngine((ulong)r).Run(exp, cancellationToken: cancellationToken)).ToArray()
-            : new BatchedEngine(engineThreads).Run(exp, d.Trials, cancellationToken: cancellationToken).Trials;
+        var trials = EngineCatalog.Get(d.Engine).RunTrials(exp, d.Trials, engineThreads, cancellationToken);
         var metrics = SweepMetrics.Compute(trials, d.Metrics, d.Window);
         int explodedTrials = trials.Count(t => t.Status == SimulationStatus.Exploded);
         int nonFiniteTrials = trials.Count(t => t.Status == SimulationStatus.NonFinite);

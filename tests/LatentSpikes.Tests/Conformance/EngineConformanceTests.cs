@@ -1,4 +1,5 @@
 using LatentSpikes.Construction;
+using LatentSpikes.Engines;
 using LatentSpikes.Geometry;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
@@ -45,7 +46,71 @@ public class EngineConformanceTests
         new EngineUnderTest("event", (threads, trial) => new EventDrivenEngine(trial), _ => 0),
     };
 
+    /// <summary>
+    /// Every engine of <see cref="EngineCatalog"/> plus the batched path, for the rules that hold whether or not an
+    /// engine spikes: the record grid, determinism and the explosion report. The rate twin needs noise (β), so these
+    /// rules run on noisy variants of the examples.
+    /// </summary>
+    public static TheoryData<EngineUnderTest> CatalogEngines
+    {
+        get
+        {
+            var data = new TheoryData<EngineUnderTest>(EngineCatalog.All.Select(e => new EngineUnderTest(e.Name, (threads, trial) => e.Create(threads, trial), dt => dt)));
+            data.Add(new EngineUnderTest("batched", (threads, trial) => new BatchedTrialEngine(threads, trial), dt => dt));
+            return data;
+        }
+    }
+
     private const double BoundaryDecoder = -0.35;
+
+    [Theory]
+    [MemberData(nameof(CatalogEngines))]
+    public void Records_lie_on_the_record_grid(EngineUnderTest engine)
+    {
+        var noisy = WithNoise(TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml").Experiment, 0.2, duration: 3);
+        var exp = noisy.WithSettings(noisy.Settings with { RecordEvery = 7 });
+        var result = engine.Create(0, 0).Run(exp);
+        Assert.Equal(SimulationStatus.Completed, result.Status);
+        Assert.Equal((exp.Settings.StepCount / 7) + 1, result.Times.Count);
+        for (int r = 0; r < result.Times.Count; r++)
+        {
+            Assert.Equal(r * 7 * exp.Settings.Dt, result.Times[r], 1e-9);
+        }
+
+        Assert.Equal(result.Times.Count * exp.Network.Latents.Count, result.LatentsFlat.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(CatalogEngines))]
+    public void The_same_run_twice_is_identical_and_streams_what_it_holds(EngineUnderTest engine)
+    {
+        var exp = WithNoise(TestData.LoadExampleUnclipped("fig2-inhibitory-boundary.yaml").Experiment, 0.2, duration: 4);
+        var a = engine.Create(0, 0).Run(exp);
+        var b = engine.Create(0, 0).Run(exp);
+        Assert.Equal(a.Spikes, b.Spikes);
+        Assert.Equal(a.LatentsFlat, b.LatentsFlat);
+
+        // Streaming is part of IEngine: the sink receives the same rows, whichever engine runs.
+        var sink = new CollectingSink();
+        var streamed = engine.Create(0, 0).Run(exp, sink);
+        Assert.Equal(a.Times, sink.Times);
+        Assert.Equal(a.LatentsFlat, sink.Latents);
+        Assert.Equal(a.Spikes, sink.Spikes);
+        Assert.Equal(a.Status, streamed.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(CatalogEngines))]
+    public void A_noisy_excitatory_boundary_alone_explodes_and_is_reported(EngineUnderTest engine)
+    {
+        // The rate twin saturates rather than firing in every step, so the guard it shares is the latent limit.
+        var noisy = WithNoise(TestData.LoadExampleUnclipped("fig3-excitatory-boundary.yaml").Experiment, 0.2, duration: 20);
+        var exp = noisy.WithSettings(noisy.Settings with { LatentLimit = 2 });
+        var result = engine.Create(0, 0).Run(exp);
+        Assert.True(result.Status == SimulationStatus.Exploded, $"{result.Status}: {result.StatusDetail}; max |y| = {result.LatentsFlat.Max(Math.Abs)}");
+        Assert.Contains("ran away", result.StatusDetail, StringComparison.Ordinal);
+        Assert.True(result.SimulatedDuration < exp.Settings.Duration);
+    }
 
     [Theory]
     [MemberData(nameof(Engines))]
@@ -195,5 +260,23 @@ public class EngineConformanceTests
             p.Thresholds.ToArray(), p.Decoders.ToArray(), p.Encoders.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()), p.SoftRefractory, sigma, p.Synapse, p.RefractoryPeriod)).ToList();
         return new Experiment(new LowRankNetwork(pops, exp.Network.CrossReadouts, exp.Network.Delays), exp.Inputs,
             exp.Settings with { Duration = duration }, exp.Injections, exp.InitialLatents, exp.Name, exp.Description);
+    }
+
+    /// <summary>Collects what a run streams.</summary>
+    private sealed class CollectingSink : IRecordingSink
+    {
+        public List<double> Times { get; } = [];
+
+        public List<double> Latents { get; } = [];
+
+        public List<Spike> Spikes { get; } = [];
+
+        public void WriteRecords(ReadOnlySpan<double> times, ReadOnlySpan<double> inputs, ReadOnlySpan<double> latents)
+        {
+            Times.AddRange(times);
+            Latents.AddRange(latents);
+        }
+
+        public void WriteSpikes(ReadOnlySpan<Spike> spikes) => Spikes.AddRange(spikes);
     }
 }

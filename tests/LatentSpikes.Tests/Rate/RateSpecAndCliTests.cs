@@ -1,5 +1,7 @@
 using System.Text.Json;
+using LatentSpikes.Analysis;
 using LatentSpikes.IO;
+using LatentSpikes.Model;
 using LatentSpikes.Rate;
 using LatentSpikes.Specs;
 using static LatentSpikes.Tests.Cli.CliRunner;

@@ -1,3 +1,4 @@
+using LatentSpikes.Analysis;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
 using LatentSpikes.Rate;

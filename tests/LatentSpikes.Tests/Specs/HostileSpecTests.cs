@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: one table of broken specs (BrokenSpecs) plus the cases that need files, JSON or their
+// own asserts; they share the three templates, so they stay together.
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
 using LatentSpikes.Specs;
@@ -101,6 +103,71 @@ public sealed class HostileSpecTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// One broken spec per row: (case, template, text to replace, replacement, text on the line the error must name,
+    /// field path, checks on the problem). Checks are joined by " &amp;&amp; "; each starts with '=' (equals), '^' (starts
+    /// with) or '~' (contains); an empty string checks only file, line and field.
+    /// </summary>
+    public static TheoryData<string, string, string, string, string, string, string> BrokenSpecs => new()
+    {
+        { "A_non_finite_number_deep_in_a_block_list_points_at_its_own_line", nameof(EiExplicit), "  - 0.3\n", "  - .nan\n", "- .nan", "populations[0].decoders[1]", "~finite" },
+        { "Dale_a_positive_decoder_in_an_inhibitory_population_names_the_entry", nameof(Rank1), "decoders: -0.35", "decoders:\n      - -0.35\n      - -0.35\n      - 0.2", "- 0.2", "populations[0].decoders[2]", "~Dale && ~inhibitory population 'I' must be ≤ 0 (got 0.2)" },
+        { "Dale_a_positive_decoder_in_an_explicit_inhibitory_population_names_the_entry", nameof(EiExplicit), "decoders: [-0.3, -0.3]", "decoders: [-0.3, 0.3]", "[-0.3, 0.3]", "populations[1].decoders[1]", "~Dale && ~'I'" },
+        { "Dale_a_negative_decoder_in_an_excitatory_population_names_the_entry", nameof(EiExplicit), "  - 0.4\n", "  - -0.4\n", "- -0.4", "populations[0].decoders[2]", "~Dale && ~excitatory population 'E' must be ≥ 0 (got -0.4)" },
+        { "Dale_a_scalar_negative_decoder_in_a_constructed_excitatory_population_points_at_the_decoders_line", nameof(Rank1), "kind: inhibitory", "kind: excitatory", "decoders: -0.35", "populations[0].decoders[0]", "~Dale" },
+        { "Dale_a_negative_encoder_names_the_entry", nameof(EiExplicit), "y_I: [0.5, 0.6, 0.7]", "y_I:\n          - 0.5\n          - -0.6\n          - 0.7", "- -0.6", "populations[0].encoders.y_I[1]", "~Dale && ~encoders" },
+        { "Dale_a_cross_readout_with_wrong_sign_decoders_names_the_entry", nameof(EiExplicit), "decoders: [0.1, 0.15, 0.1]", "decoders: [0.1, -0.15, 0.1]", "-0.15", "latents[0].decoders[1]", "~Dale && ~excitatory population 'E'" },
+        { "A_field_of_another_input_kind_is_unknown_for_this_kind", nameof(Rank1), "value: 0", "value: 0\n    from: 1", "from: 1", "input[0].from", "^unknown field && ~allowed here: kind, value" },
+        { "An_unknown_input_kind_is_named", nameof(Rank1), "kind: constant", "kind: sawtooth", "sawtooth", "input[0].kind", "^unknown input kind 'sawtooth'" },
+        { "An_unknown_population_kind_is_named", nameof(Rank1), "kind: inhibitory", "kind: mixed", "kind: mixed", "populations[0].kind", "=unknown kind 'mixed'; use excitatory, inhibitory or unsigned" },
+        { "An_encoder_onto_a_nonexistent_latent_is_named", nameof(EiExplicit), "y_E: [1, 1]", "y_Q: [1, 1]", "y_Q", "populations[1].encoders.y_Q", "~no latent called 'y_Q' && ~known: y_E, y_I, y_Ex" },
+        { "An_extra_encoder_on_a_constructed_population_onto_a_nonexistent_latent_is_named", nameof(Rank1), "decoders: -0.35", "decoders: -0.35\n    encoders: {y_X: 1}", "y_X", "populations[0].encoders.y_X", "~no latent called 'y_X'" },
+        { "A_cross_readout_from_an_unknown_population_is_named", nameof(EiExplicit), "source: E", "source: Q", "source: Q", "latents[0].source", "~no population called 'Q'" },
+        { "A_decoder_list_that_does_not_match_size_is_rejected", nameof(Rank1), "decoders: -0.35", "decoders: [-0.35, -0.35]", "decoders:", "populations[0].decoders", "=has 2 entries; expected one number or 3 (one per neuron)" },
+        { "Feedforward_rows_that_do_not_match_the_thresholds_are_rejected", nameof(EiExplicit), "feedforward: [[0.1], [-0.1]]", "feedforward: [[0.1]]", "feedforward: [[0.1]]", "populations[1].feedforward", "=has 1 rows for 2 neurons" },
+        { "Thresholds_that_do_not_match_an_explicit_size_are_rejected", nameof(EiExplicit), "kind: excitatory", "kind: excitatory\n    size: 4", "thresholds: [0.5, 0.5, 0.5]", "populations[0].thresholds", "=has 3 entries but size is 4" },
+        { "A_cross_readout_with_the_wrong_number_of_decoders_is_rejected", nameof(EiExplicit), "decoders: [0.1, 0.15, 0.1]", "decoders: [0.1, 0.15]", "[0.1, 0.15]", "latents[0].decoders", "~has 2 entries" },
+        { "A_non_convex_tangent_function_is_rejected", nameof(Rank1), "f: {polynomial: [0.5, 0, 1]}", "f: {polynomial: [0, 0, -1]}", "[0, 0, -1]", "populations[0].tangent.f", "~not convex" },
+        // YAML flow syntax reads `0 "oops"` as one plain scalar, so this is a bad number rather than a syntax error.
+        { "Junk_after_a_json_number_is_named_as_a_bad_number", nameof(Fig2Json), "\"mu\": 0,", "\"mu\": 0 \"oops\",", "oops", "populations[0].mu", "^expected a number; got '0" },
+        { "A_bad_tau_ms_is_reported_on_its_own_line", nameof(Rank1), "  seed: 1\n", "  seed: 1\n  tau_ms: -10\n", "tau_ms: -10", "simulation.tau_ms", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenSpecs))]
+    public void A_broken_spec_is_one_line_naming_the_field_and_the_line_to_edit(string name, string template, string from, string to, string anchor, string field, string problem)
+    {
+        string spec = Edit(Template(template), from, to);
+        var e = Reject(spec);
+        AssertAt(e, LineContaining(spec, anchor), field);
+        foreach (string check in problem.Split(" && ", StringSplitOptions.RemoveEmptyEntries))
+        {
+            string text = check[1..];
+            switch (check[0])
+            {
+                case '=':
+                    Assert.Equal(text, e.Problem);
+                    break;
+                case '^':
+                    Assert.StartsWith(text, e.Problem, StringComparison.Ordinal);
+                    break;
+                default:
+                    Assert.Contains(text, e.Problem, StringComparison.Ordinal);
+                    break;
+            }
+        }
+
+        Assert.False(string.IsNullOrEmpty(name));
+    }
+
+    private static string Template(string name) => name switch
+    {
+        nameof(Rank1) => Rank1,
+        nameof(EiExplicit) => EiExplicit,
+        nameof(Fig2Json) => Fig2Json,
+        _ => throw new ArgumentException(name, nameof(name)),
+    };
+
     [Fact]
     public void The_unbroken_templates_parse()
     {
@@ -134,15 +201,6 @@ public sealed class HostileSpecTests : IDisposable
     }
 
     [Fact]
-    public void A_non_finite_number_deep_in_a_block_list_points_at_its_own_line()
-    {
-        string spec = Edit(EiExplicit, "  - 0.3\n", "  - .nan\n");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "- .nan"), "populations[0].decoders[1]");
-        Assert.Contains("finite", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void A_non_finite_number_in_a_json_spec_points_at_its_line()
     {
         string spec = Edit(Fig2Json, "\"decoders\": -0.35", "\"decoders\": NaN");
@@ -167,65 +225,6 @@ public sealed class HostileSpecTests : IDisposable
         var e = Reject(spec);
         AssertAt(e, LineContaining(spec, size), "populations[0].size");
         Assert.Equal(problem, e.Problem);
-    }
-
-    [Fact]
-    public void Dale_a_positive_decoder_in_an_inhibitory_population_names_the_entry()
-    {
-        string spec = Edit(Rank1, "decoders: -0.35", "decoders:\n      - -0.35\n      - -0.35\n      - 0.2");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "- 0.2"), "populations[0].decoders[2]");
-        Assert.Contains("Dale", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("inhibitory population 'I' must be ≤ 0 (got 0.2)", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Dale_a_positive_decoder_in_an_explicit_inhibitory_population_names_the_entry()
-    {
-        string spec = Edit(EiExplicit, "decoders: [-0.3, -0.3]", "decoders: [-0.3, 0.3]");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "[-0.3, 0.3]"), "populations[1].decoders[1]");
-        Assert.Contains("Dale", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("'I'", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Dale_a_negative_decoder_in_an_excitatory_population_names_the_entry()
-    {
-        string spec = Edit(EiExplicit, "  - 0.4\n", "  - -0.4\n");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "- -0.4"), "populations[0].decoders[2]");
-        Assert.Contains("Dale", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("excitatory population 'E' must be ≥ 0 (got -0.4)", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Dale_a_scalar_negative_decoder_in_a_constructed_excitatory_population_points_at_the_decoders_line()
-    {
-        string spec = Edit(Rank1, "kind: inhibitory", "kind: excitatory");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "decoders: -0.35"), "populations[0].decoders[0]");
-        Assert.Contains("Dale", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Dale_a_negative_encoder_names_the_entry()
-    {
-        string spec = Edit(EiExplicit, "y_I: [0.5, 0.6, 0.7]", "y_I:\n          - 0.5\n          - -0.6\n          - 0.7");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "- -0.6"), "populations[0].encoders.y_I[1]");
-        Assert.Contains("Dale", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("encoders", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Dale_a_cross_readout_with_wrong_sign_decoders_names_the_entry()
-    {
-        string spec = Edit(EiExplicit, "decoders: [0.1, 0.15, 0.1]", "decoders: [0.1, -0.15, 0.1]");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "-0.15"), "latents[0].decoders[1]");
-        Assert.Contains("Dale", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("excitatory population 'E'", e.Problem, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -253,16 +252,6 @@ public sealed class HostileSpecTests : IDisposable
         AssertAt(e, LineContaining(spec, "zzzz"), "zzzzzzzzzzzz");
         Assert.DoesNotContain("did you mean", e.Problem, StringComparison.Ordinal);
         Assert.Contains("allowed here: name, description, simulation, input, populations", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_field_of_another_input_kind_is_unknown_for_this_kind()
-    {
-        string spec = Edit(Rank1, "value: 0", "value: 0\n    from: 1");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "from: 1"), "input[0].from");
-        Assert.StartsWith("unknown field", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("allowed here: kind, value", e.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -296,97 +285,6 @@ public sealed class HostileSpecTests : IDisposable
         var e = Reject(spec);
         AssertAt(e, LineContaining(spec, "populations: []"), "populations");
         Assert.Contains("at least one population", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void An_unknown_input_kind_is_named()
-    {
-        string spec = Edit(Rank1, "kind: constant", "kind: sawtooth");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "sawtooth"), "input[0].kind");
-        Assert.StartsWith("unknown input kind 'sawtooth'", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void An_unknown_population_kind_is_named()
-    {
-        string spec = Edit(Rank1, "kind: inhibitory", "kind: mixed");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "kind: mixed"), "populations[0].kind");
-        Assert.Equal("unknown kind 'mixed'; use excitatory, inhibitory or unsigned", e.Problem);
-    }
-
-    [Fact]
-    public void An_encoder_onto_a_nonexistent_latent_is_named()
-    {
-        string spec = Edit(EiExplicit, "y_E: [1, 1]", "y_Q: [1, 1]");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "y_Q"), "populations[1].encoders.y_Q");
-        Assert.Contains("no latent called 'y_Q'", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("known: y_E, y_I, y_Ex", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void An_extra_encoder_on_a_constructed_population_onto_a_nonexistent_latent_is_named()
-    {
-        string spec = Edit(Rank1, "decoders: -0.35", "decoders: -0.35\n    encoders: {y_X: 1}");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "y_X"), "populations[0].encoders.y_X");
-        Assert.Contains("no latent called 'y_X'", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_cross_readout_from_an_unknown_population_is_named()
-    {
-        string spec = Edit(EiExplicit, "source: E", "source: Q");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "source: Q"), "latents[0].source");
-        Assert.Contains("no population called 'Q'", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_decoder_list_that_does_not_match_size_is_rejected()
-    {
-        string spec = Edit(Rank1, "decoders: -0.35", "decoders: [-0.35, -0.35]");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "decoders:"), "populations[0].decoders");
-        Assert.Equal("has 2 entries; expected one number or 3 (one per neuron)", e.Problem);
-    }
-
-    [Fact]
-    public void Feedforward_rows_that_do_not_match_the_thresholds_are_rejected()
-    {
-        string spec = Edit(EiExplicit, "feedforward: [[0.1], [-0.1]]", "feedforward: [[0.1]]");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "feedforward: [[0.1]]"), "populations[1].feedforward");
-        Assert.Equal("has 1 rows for 2 neurons", e.Problem);
-    }
-
-    [Fact]
-    public void Thresholds_that_do_not_match_an_explicit_size_are_rejected()
-    {
-        string spec = Edit(EiExplicit, "kind: excitatory", "kind: excitatory\n    size: 4");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "thresholds: [0.5, 0.5, 0.5]"), "populations[0].thresholds");
-        Assert.Equal("has 3 entries but size is 4", e.Problem);
-    }
-
-    [Fact]
-    public void A_cross_readout_with_the_wrong_number_of_decoders_is_rejected()
-    {
-        string spec = Edit(EiExplicit, "decoders: [0.1, 0.15, 0.1]", "decoders: [0.1, 0.15]");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "[0.1, 0.15]"), "latents[0].decoders");
-        Assert.Contains("has 2 entries", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_non_convex_tangent_function_is_rejected()
-    {
-        string spec = Edit(Rank1, "f: {polynomial: [0.5, 0, 1]}", "f: {polynomial: [0, 0, -1]}");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "[0, 0, -1]"), "populations[0].tangent.f");
-        Assert.Contains("not convex", e.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -484,16 +382,6 @@ public sealed class HostileSpecTests : IDisposable
     }
 
     [Fact]
-    public void Junk_after_a_json_number_is_named_as_a_bad_number()
-    {
-        // YAML flow syntax reads `0 "oops"` as one plain scalar, so this is a bad number rather than a syntax error.
-        string spec = Edit(Fig2Json, "\"mu\": 0,", "\"mu\": 0 \"oops\",");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "oops"), "populations[0].mu");
-        Assert.StartsWith("expected a number; got '0", e.Problem, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void The_fig2_example_as_json_gives_the_same_network_as_the_yaml()
     {
         var yaml = SpecReader.LoadFile(ExamplePath("fig2-inhibitory-boundary.yaml"));
@@ -575,14 +463,6 @@ public sealed class HostileSpecTests : IDisposable
         }
 
         Assert.True(escaped.Count == 0, $"{escaped.Count} mutations escaped:\n{string.Join("\n----\n", escaped)}");
-    }
-
-    [Fact]
-    public void A_bad_tau_ms_is_reported_on_its_own_line()
-    {
-        string spec = Edit(Rank1, "  seed: 1\n", "  seed: 1\n  tau_ms: -10\n");
-        var e = Reject(spec);
-        AssertAt(e, LineContaining(spec, "tau_ms: -10"), "simulation.tau_ms");
     }
 
     [Theory]

@@ -1,7 +1,7 @@
-using LatentSpikes.Analysis;
+using LatentSpikes.Rate;
 using LatentSpikes.Simulation;
 
-namespace LatentSpikes.Rate;
+namespace LatentSpikes.Analysis;
 
 /// <summary>How well one latent of the rate twin follows the trial-averaged spiking readout.</summary>
 /// <param name="Name">Latent name.</param>

@@ -1,11 +1,9 @@
-using LatentSpikes.Model;
-
-namespace LatentSpikes.Rate;
+namespace LatentSpikes.Model;
 
 /// <summary>
 /// Optional per-population settings of the rate twin (seed 002, §4.2-4.4), spec field <c>rate: {beta, tau_s}</c>.
 /// Both are optional: β defaults to the value matched to the population's noise, τ_s to its synapse (see
-/// <see cref="RateTwin"/>). The spiking engines ignore them.
+/// <c>Rate.RateTwin</c>). The spiking engines ignore them.
 /// </summary>
 /// <param name="Beta">Steepness β of the logistic σ_β(u) = 1/(1 + e^{−βu}) (latent⁻¹ units); null: derived from the noise.</param>
 /// <param name="SynapseTau">τ_s of the rate twin (τ); null: the synapse's τ_s, or dt for a delta synapse.</param>

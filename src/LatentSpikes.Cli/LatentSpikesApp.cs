@@ -94,7 +94,12 @@ public static class LatentSpikesApp
         {
             try
             {
-                RunFormatNames.Parse(result.GetValueOrDefault<string>() ?? string.Empty);
+                var formats = RunFormatNames.Parse(result.GetValueOrDefault<string>() ?? string.Empty);
+                if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && (formats & (RunFormats.Nwb | RunFormats.Sonata)) != 0)
+                {
+                    // The native binary (issue 19) lacks the runtime code generation PureHDF's HDF5 writer relies on.
+                    result.AddError("--format: nwb and sonata are written by the .NET build only, not by the native binary; use `dotnet run --project src/LatentSpikes.Cli -c Release -- simulate ...`");
+                }
             }
             catch (ArgumentException e)
             {

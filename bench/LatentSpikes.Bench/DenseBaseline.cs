@@ -217,7 +217,7 @@ internal sealed class DenseBaseline : IEngine
 
                     if (noiseScale[pi] > 0)
                     {
-                        NeuronKernels.AddNoise(seg, keys.AsSpan(a, len), (ulong)step, noiseScale[pi]);
+                        NeuronKernels.AddNoise(seg, keys, a, (ulong)step, noiseScale[pi], s.NoiseStream);
                     }
 
                     // One spike per step: the lowest priority class (inhibition) above threshold wins, then the largest V.

@@ -53,6 +53,11 @@ if (args.Length > 0 && args[0] == "quick")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "goals")
+{
+    return GoalsBenchmark.Run(args);
+}
+
 if (args.Length > 0 && args[0] == "kernels")
 {
     KernelProbe.Run();

@@ -6,6 +6,7 @@ using LatentSpikes.Geometry;
 using LatentSpikes.IO;
 using LatentSpikes.Model;
 using LatentSpikes.Plotting;
+using LatentSpikes.Randomness;
 using LatentSpikes.Simulation;
 using LatentSpikes.Specs;
 using Spectre.Console;
@@ -94,14 +95,29 @@ public static class LatentSpikesApp
         {
             try
             {
-                RunFormatNames.Parse(result.GetValueOrDefault<string>() ?? string.Empty);
+                var formats = RunFormatNames.Parse(result.GetValueOrDefault<string>() ?? string.Empty);
+                if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && (formats & (RunFormats.Nwb | RunFormats.Sonata)) != 0)
+                {
+                    // The native binary (issue 19) lacks the runtime code generation PureHDF's HDF5 writer relies on.
+                    result.AddError("--format: nwb and sonata are written by the .NET build only, not by the native binary; use `dotnet run --project src/LatentSpikes.Cli -c Release -- simulate ...`");
+                }
             }
             catch (ArgumentException e)
             {
                 result.AddError($"--format: {e.Message}");
             }
         });
-        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine, trials, format };
+        // Issue 19: the membrane noise's deviates; legacy reproduces runs of earlier versions byte for byte.
+        var rngStream = new Option<string?>("--rng-stream") { Description = "Override simulation.noise_stream: fast (the default) or legacy (the noise of versions before issue 19, for byte-identical reruns)." };
+        rngStream.Validators.Add(result =>
+        {
+            string? name = result.GetValueOrDefault<string?>();
+            if (name is not (null or "fast" or "legacy"))
+            {
+                result.AddError($"--rng-stream: unknown stream '{name}' (known: fast, legacy)");
+            }
+        });
+        var simulate = new Command("simulate", "Simulate a spec; write latents.csv, spikes.csv, summary.json and latents.png.") { spec, outDir, seed, dt, duration, noPlot, engine, trials, format, rngStream };
         simulate.SetAction(r => Guard(stderr, () =>
         {
             // Seed 000: an SRM0 layer-stack spec (an `srm0` section) runs its own simulation.
@@ -124,7 +140,7 @@ public static class LatentSpikesApp
             }
 
             var loaded = SpecReader.LoadFile(r.GetValue(spec)!);
-            var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration));
+            var exp = ApplyOverrides(loaded.Experiment, r.GetValue(seed), r.GetValue(dt), r.GetValue(duration), r.GetValue(rngStream));
             string dir = r.GetValue(outDir) ?? Path.Combine("out", exp.Name);
             var runEngine = CreateEngine(r.GetValue(engine)!, exp);
             var provenance = new RunProvenance(loaded.File, loaded.Hash);
@@ -325,15 +341,21 @@ public static class LatentSpikesApp
         return entry;
     }
 
-    private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration)
+    private static Experiment ApplyOverrides(Experiment exp, ulong? seed, double? dt, double? duration, string? rngStream = null)
     {
         var s = exp.Settings;
-        if (seed is null && dt is null && duration is null)
+        if (seed is null && dt is null && duration is null && rngStream is null)
         {
             return exp;
         }
 
-        var settings = s with { Seed = seed ?? s.Seed, Dt = dt ?? s.Dt, Duration = duration ?? s.Duration };
+        var stream = rngStream switch
+        {
+            "fast" => NoiseStreamKind.Fast,
+            "legacy" => NoiseStreamKind.Legacy,
+            _ => s.NoiseStream,
+        };
+        var settings = s with { Seed = seed ?? s.Seed, Dt = dt ?? s.Dt, Duration = duration ?? s.Duration, NoiseStream = stream };
         try
         {
             return exp.WithSettings(settings);

@@ -1,4 +1,5 @@
 using LatentSpikes.Inputs;
+using LatentSpikes.Randomness;
 
 namespace LatentSpikes.Model;
 
@@ -48,6 +49,12 @@ public sealed record SimulationSettings
     /// neuron, as the authors' step loops do when given no initial state (their Fig. S2 counts spikes from there).
     /// </summary>
     public VoltageStart VoltageStart { get; init; }
+
+    /// <summary>
+    /// Which normal deviates the membrane noise draws: <see cref="NoiseStreamKind.Fast"/> (the default) or
+    /// <see cref="NoiseStreamKind.Legacy"/>, the stream of versions before issue 19, for byte-identical reruns.
+    /// </summary>
+    public NoiseStreamKind NoiseStream { get; init; }
 
     /// <summary>Record latents and inputs every this many steps.</summary>
     public int RecordEvery { get; init; } = 1;

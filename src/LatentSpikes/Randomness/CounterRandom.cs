@@ -59,7 +59,27 @@ public static class CounterRandom
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Uniform(ulong key, ulong counter) => (Bits(key, counter) >> 11) * (1.0 / (1UL << 53));
 
-    /// <summary>A standard normal deviate, draw <paramref name="counter"/> of stream <paramref name="key"/>.</summary>
+    /// <summary>
+    /// The membrane-noise deviate of <paramref name="neuron"/> at <paramref name="step"/> on the fast stream: the low
+    /// (even neuron) or high (odd neuron) 32 bits of mix64(key_2m + step·γ), key_2m the key of the pair's even neuron,
+    /// through <see cref="InverseNormal"/>. One hash serves two neurons; what the clock engine's kernels add.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double NoiseNormal(ulong[] keys, int neuron, ulong step)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ulong bits = Bits(keys[neuron & ~1], step);
+        return InverseNormal.Sample((neuron & 1) == 0 ? (uint)bits : (uint)(bits >> 32));
+    }
+
+    /// <summary>The membrane-noise deviate of <paramref name="neuron"/> at <paramref name="step"/> on <paramref name="stream"/>.</summary>
+    public static double NoiseNormal(ulong[] keys, int neuron, ulong step, NoiseStreamKind stream)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return stream == NoiseStreamKind.Fast ? NoiseNormal(keys, neuron, step) : Normal(keys[neuron], step);
+    }
+
+    /// <summary>A standard normal deviate, draw <paramref name="counter"/> of stream <paramref name="key"/> (ziggurat).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Normal(ulong key, ulong counter) => Ziggurat.Sample(Bits(key, counter));
 }

@@ -524,7 +524,7 @@ public sealed class ClockDrivenEngine : IEngine
                 var (best, at) = NeuronKernels.StepSegment(
                     _v.AsSpan(a, len), _net.Bias.AsSpan(a, len), _net.FeedforwardColumns, a, _drive, _injection[pi], _dt,
                     _jump.AsSpan(0, _jumpCount), _jumpEncoders.AsSpan(0, _jumpCount), reset, reset >= 0 ? _net.Mu[_lastSpiker] : 0.0,
-                    _noiseKeys.AsSpan(a, len), (ulong)_step, _noiseScale[pi]);
+                    _noiseKeys, (ulong)_step, _noiseScale[pi], _exp.Settings.NoiseStream);
                 int cls = _net.Priority[pi];
                 if (best > bestValue[cls])
                 {
@@ -661,7 +661,7 @@ public sealed class ClockDrivenEngine : IEngine
 
                 if (_noiseScale[pi] > 0)
                 {
-                    NeuronKernels.AddNoise(v, _noiseKeys.AsSpan(a, len), (ulong)_step, _noiseScale[pi]);
+                    NeuronKernels.AddNoise(v, _noiseKeys, a, (ulong)_step, _noiseScale[pi], _exp.Settings.NoiseStream);
                 }
 
                 if (_multiSpike)

@@ -5,6 +5,7 @@ using LatentSpikes.Construction;
 using LatentSpikes.Construction.Expressions;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
+using LatentSpikes.Randomness;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -31,7 +32,7 @@ public sealed record LoadedSpec(
 public static partial class SpecReader
 {
     private static readonly string[] TopKeys = ["name", "description", "simulation", "input", "populations", "latents", "stimulation", "initial", "delays"];
-    private static readonly string[] SimulationKeys = ["dt", "duration", "seed", "tau_ms", "clip_at_spike", "initial_voltage", "record_every", "runaway_window", "latent_limit"];
+    private static readonly string[] SimulationKeys = ["dt", "duration", "seed", "tau_ms", "clip_at_spike", "initial_voltage", "noise_stream", "record_every", "runaway_window", "latent_limit"];
     private static readonly string[] PopulationKeys = ["name", "kind", "size", "tangent", "random", "feedforward", "thresholds", "decoders", "encoders", "mu", "noise", "synapse", "refractory", "rate"];
     private static readonly string[] RateKeys = ["beta", "tau_s"];
     private static readonly string[] TangentKeys = ["f", "range", "points"];
@@ -208,6 +209,7 @@ public static partial class SpecReader
             TauMs = m.Double("tau_ms", defaults.TauMs),
             ClipAtSpike = m.Optional("clip_at_spike") is { } clip ? ReadClip(clip) : null,
             VoltageStart = m.Optional("initial_voltage") is { } start ? ReadVoltageStart(start) : VoltageStart.Integrated,
+            NoiseStream = m.Optional("noise_stream") is { } stream ? ReadNoiseStream(stream) : NoiseStreamKind.Fast,
             RecordEvery = m.Optional("record_every")?.AsInt() ?? 1,
             RunawayWindow = m.Double("runaway_window", defaults.RunawayWindow),
             LatentLimit = m.Double("latent_limit", defaults.LatentLimit),
@@ -236,6 +238,18 @@ public static partial class SpecReader
             "integrated" => VoltageStart.Integrated,
             "zero" => VoltageStart.Zero,
             _ => throw node.Error($"expected integrated or zero; got '{text}'"),
+        };
+    }
+
+    /// <summary>noise_stream: fast (the default) or legacy (the membrane noise of versions before issue 19).</summary>
+    private static NoiseStreamKind ReadNoiseStream(SpecNode node)
+    {
+        string text = node.IsScalar ? node.AsString().Trim() : "a non-scalar value";
+        return text.ToLowerInvariant() switch
+        {
+            "fast" => NoiseStreamKind.Fast,
+            "legacy" => NoiseStreamKind.Legacy,
+            _ => throw node.Error($"expected fast or legacy; got '{text}'"),
         };
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LatentSpikes.Inputs;
 using LatentSpikes.Model;
+using LatentSpikes.Randomness;
 
 namespace LatentSpikes.Specs;
 
@@ -40,6 +41,11 @@ public static class SpecWriter
         if (s.VoltageStart == VoltageStart.Zero)
         {
             sb.AppendLine("  initial_voltage: zero");
+        }
+
+        if (s.NoiseStream == NoiseStreamKind.Legacy)
+        {
+            sb.AppendLine("  noise_stream: legacy");
         }
 
         if (s.ClipAtSpike is { } clip)

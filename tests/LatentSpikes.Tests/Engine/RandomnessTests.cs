@@ -65,17 +65,19 @@ public class RandomnessTests
     }
 
     [Theory]
-    [InlineData(1003, 1, true, 17)]
-    [InlineData(64, 2, false, -1)]
-    [InlineData(7, 3, true, 6)]
-    public void The_step_kernel_equals_a_naive_scalar_step_bit_for_bit(int n, int m, bool noisy, int resetAt)
+    [InlineData(1003, 1, true, 17, NoiseStreamKind.Legacy)]
+    [InlineData(1003, 1, true, 17, NoiseStreamKind.Fast)]
+    [InlineData(64, 2, false, -1, NoiseStreamKind.Fast)]
+    [InlineData(7, 3, true, 6, NoiseStreamKind.Legacy)]
+    [InlineData(7, 3, true, 6, NoiseStreamKind.Fast)]
+    public void The_step_kernel_equals_a_naive_scalar_step_bit_for_bit(int n, int m, bool noisy, int resetAt, NoiseStreamKind stream)
     {
         var rng = new Random(5);
         double[] Rand(int len) => Enumerable.Range(0, len).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var bias = Rand(n);
         var ff = Enumerable.Range(0, m).Select(_ => Rand(n + 3)).ToArray();
         var enc = new[] { Rand(n + 3), Rand(n + 3) };
-        var keys = Enumerable.Range(0, n).Select(i => CounterRandom.StreamKey(4, 0, CounterRandom.NeuronNoiseDomain, (ulong)i)).ToArray();
+        var keys = Enumerable.Range(0, n + 3).Select(i => CounterRandom.StreamKey(4, 0, CounterRandom.NeuronNoiseDomain, (ulong)i)).ToArray();
         var drive = Rand(m);
         var v = Rand(n);
         var reference = (double[])v.Clone();
@@ -83,7 +85,7 @@ public class RandomnessTests
         double scale = noisy ? 0.1 : 0;
         for (ulong step = 1; step <= 20; step++)
         {
-            var got = NeuronKernels.StepSegment(v, bias, ff, 3, drive, 0.2, 0.01, jumps, enc, resetAt, 0.4, keys, step, scale);
+            var got = NeuronKernels.StepSegment(v, bias, ff, 3, drive, 0.2, 0.01, jumps, enc, resetAt, 0.4, keys, step, scale, stream);
 
             // App. G, one neuron at a time: leak and drive, latent jumps, the spiker's μ, noise; then the first arg-max.
             for (int i = 0; i < n; i++)
@@ -104,7 +106,7 @@ public class RandomnessTests
 
                 if (noisy)
                 {
-                    x += scale * CounterRandom.Normal(keys[i], step);
+                    x += scale * CounterRandom.NoiseNormal(keys, 3 + i, step, stream);
                 }
 
                 reference[i] = x;
